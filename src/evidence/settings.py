@@ -1,0 +1,102 @@
+"""Configuration, read once from the environment into an immutable ``Settings``.
+
+Variables: ``NCBI_EMAIL``, ``NCBI_API_KEY``, ``EVIDENCE_MODE`` (offline, cached, live),
+``EVIDENCE_CACHE_DIR`` and ``EVIDENCE_EUTILS_BASE`` (tests point it at a loopback double).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import ConfigurationError
+
+__all__ = ["MODES", "NCBI_EUTILS_BASE", "Settings", "project_root"]
+
+NCBI_EUTILS_BASE = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+MODES = ("offline", "cached", "live")
+DEFAULT_MODE = "cached"
+
+
+def project_root() -> Path:
+    """The checkout this package lives in (src layout), else the nearest folder above the cwd with claims.csv."""
+    here = Path(__file__).resolve().parents[2]
+    if (here / "claims.csv").is_file():
+        return here
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / "claims.csv").is_file():
+            return folder
+    raise ConfigurationError(
+        "cannot find the project root (a folder holding claims.csv) above the package or the current "
+        "directory. Fix: run from inside the evidence checkout, or install it with `pip install -e .`."
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the client needs; build it with ``Settings.from_env()``."""
+
+    mode: str = DEFAULT_MODE
+    email: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    cache_dir: Path = Path("data/cache")
+    eutils_base: str = NCBI_EUTILS_BASE
+    timeout: float = 30.0
+    max_tries: int = 4
+    backoff_seconds: float = 2.0
+    max_backoff_seconds: float = 60.0
+    root: Path = Path(".")
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigurationError(
+                f"EVIDENCE_MODE={self.mode!r} is not a mode. Fix: set it to one of {', '.join(MODES)}."
+            )
+        if not self.eutils_base.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"EVIDENCE_EUTILS_BASE={self.eutils_base!r} is not an http(s) URL. "
+                f"Fix: unset it to use NCBI ({NCBI_EUTILS_BASE})."
+            )
+        if not self.eutils_base.endswith("/"):
+            object.__setattr__(self, "eutils_base", self.eutils_base + "/")
+        if self.max_tries < 1:
+            raise ConfigurationError(f"max_tries must be at least 1, not {self.max_tries}.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Read the settings from ``environ`` (default ``os.environ``); keyword overrides win."""
+        env = os.environ if environ is None else environ
+        root = overrides.pop("root", None) or project_root()
+        cache_dir = Path(env.get("EVIDENCE_CACHE_DIR") or "data/cache")
+        if not cache_dir.is_absolute():
+            cache_dir = root / cache_dir
+        values = dict(
+            mode=(env.get("EVIDENCE_MODE") or DEFAULT_MODE).strip().lower(),
+            email=(env.get("NCBI_EMAIL") or "").strip() or None,
+            api_key=(env.get("NCBI_API_KEY") or "").strip() or None,
+            cache_dir=cache_dir,
+            eutils_base=(env.get("EVIDENCE_EUTILS_BASE") or NCBI_EUTILS_BASE).strip(),
+            root=root,
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    def with_(self, **changes) -> Settings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def display_path(self, path: Path) -> str:
+        """``path`` relative to the project root when inside it (no machine paths in outputs)."""
+        try:
+            return Path(path).resolve().relative_to(Path(self.root).resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def __repr__(self) -> str:
+        key = "None" if self.api_key is None else "'***'"
+        return (
+            f"Settings(mode={self.mode!r}, email={self.email!r}, api_key={key}, "
+            f"cache_dir={self.display_path(self.cache_dir)!r}, eutils_base={self.eutils_base!r})"
+        )

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""The project's two commands, for a machine with only Python 3.11+ and git.
+
+    python3 tasks.py report   # execute every notebook offline, in place (the main job)
+    python3 tasks.py test     # the whole test suite, notebooks (nbval) included
+
+Each creates or reuses the virtual environment .venv and installs the project into it
+(again only when pyproject.toml changed). Standard library only: it runs before anything
+is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".evidence-installed"
+
+
+def ensure_env() -> None:
+    """Create .venv if needed and install the project with its test extras when pyproject.toml changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"evidence needs Python 3.11 or newer; this is {sys.version.split()[0]}. Run it with python3.11.")
+    if not PYTHON.exists():
+        print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    print("installing evidence and its dependencies into .venv/ ...", flush=True)
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+    run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
+    STAMP.write_text(wanted + "\n")
+
+
+def offline_env() -> dict[str, str]:
+    """The environment for reproducible runs: offline, no secrets."""
+    env = {k: v for k, v in os.environ.items() if k not in {"NCBI_API_KEY", "NCBI_EMAIL"}}
+    env["EVIDENCE_MODE"] = os.environ.get("EVIDENCE_MODE", "offline")
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(command, cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def report(args: list[str]) -> None:
+    ensure_env()
+    env = offline_env()
+    if env["EVIDENCE_MODE"] != "offline":
+        env.update({k: os.environ[k] for k in ("NCBI_API_KEY", "NCBI_EMAIL") if k in os.environ})
+    run([str(PYTHON), "-m", "evidence.notebooks", *args], env=env)
+
+
+def test(args: list[str]) -> None:
+    ensure_env()
+    env = offline_env()
+    env["EVIDENCE_MODE"] = "offline"
+    run([str(PYTHON), "-m", "pytest", *args], env=env)
+
+
+COMMANDS = {"report": report, "test": test}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](sys.argv[2:])

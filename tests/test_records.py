@@ -1,0 +1,132 @@
+"""records.py on the hand-written fixtures (tests/fixtures/README.md says what each imitates)."""
+
+from __future__ import annotations
+
+import pytest
+from eutils_double import FIXTURES, PUBMED_DOCTYPE, _strip_comment, _xml
+
+from evidence.errors import NCBIError, ParseError
+from evidence.records import check_response, parse_esearch, parse_pubmed_xml
+
+
+def article_set(*pmids: str) -> bytes:
+    """An efetch body, as the double serves it, holding the named fixtures."""
+    body = "\n".join(_strip_comment((FIXTURES / f"{p}.xml").read_text(encoding="utf-8")) for p in pmids)
+    return _xml(PUBMED_DOCTYPE, f"<PubmedArticleSet>{body}</PubmedArticleSet>")
+
+
+@pytest.fixture(scope="module")
+def records():
+    parsed = parse_pubmed_xml(article_set("99000001", "99000002", "99000003", "99000004", "99000005"))
+    return {r.pmid: r for r in parsed}
+
+
+def test_structured_abstract_keeps_labels_categories_and_inline_markup(records):
+    trial = records["99000001"]
+    assert [(s.label, s.category) for s in trial.abstract] == [
+        ("OBJECTIVE", "OBJECTIVE"), ("METHODS", "METHODS"), ("RESULTS", "RESULTS"), ("CONCLUSIONS", "CONCLUSIONS"),
+    ]
+    assert trial.abstract[1].text == "Participants (n=30) were allocated at random."
+    assert trial.abstract[2].text == "The fixture effect was d=1.0 (p<0.05)."
+    assert trial.title == "A fixture trial of N-methyl-D-aspartate antagonism with 103 simulated visits."
+    assert trial.abstract_text.startswith("OBJECTIVE: Fixture text")
+
+
+def test_bibliographic_fields(records):
+    trial = records["99000001"]
+    assert trial.journal == "Fixture Journal of Psychiatry"
+    assert trial.year == 2021
+    assert trial.authors == ("Fixture A", "Testcase BC")
+    assert trial.first_author == "Fixture A"
+    # the DOI of a reference in ReferenceList must not be taken for the article's own
+    assert trial.doi == "10.9999/fixture.0001"
+    assert trial.pmcid == "PMC9900001"
+
+
+def test_publication_types_stay_ui_name_pairs(records):
+    assert records["99000001"].publication_types == (
+        ("D016449", "Randomized Controlled Trial"),
+        ("D013485", "Research Support, Non-U.S. Gov't"),
+    )
+
+
+def test_mesh_headings_keep_qualifiers_and_major_flags(records):
+    ketamine = next(m for m in records["99000001"].mesh if m.descriptor == "Ketamine")
+    assert ketamine.ui == "D007649"
+    assert ketamine.major is False
+    assert ketamine.qualifiers == (("therapeutic use", True), ("adverse effects", False))
+
+
+def test_nct_ids_from_databank_and_abstract_text(records):
+    assert records["99000001"].nct_ids == ("NCT00000001", "NCT00000002")
+    assert records["99000002"].nct_ids == ()
+
+
+def test_unstructured_abstract_medline_date_and_collective_author(records):
+    survey = records["99000002"]
+    assert [(s.label, s.text) for s in survey.abstract] == [
+        ("", "An unstructured fixture abstract, written by hand for the tests.")
+    ]
+    assert survey.year == 1998
+    assert survey.authors == ("Fixture Consortium Study Group", "Example C")
+    assert survey.doi == ""
+
+
+def test_book_article(records):
+    chapter = records["99000003"]
+    assert chapter.is_book
+    assert chapter.title == "Ketamine (fixture chapter)"
+    assert chapter.journal == "Fixture Publishing"
+    assert chapter.year == 2024
+    assert chapter.authors == ("Chapter D",)
+    assert chapter.publication_types == (("D016454", "Review"),)
+
+
+def test_retraction_and_erratum_links(records):
+    retracted = records["99000004"]
+    assert retracted.retracted
+    assert retracted.linked("RetractionIn") == ("99000005",)
+    assert retracted.errata == ("99000006",)
+    notice = records["99000005"]
+    assert not notice.retracted
+    assert notice.linked("RetractionOf") == ("99000004",)
+
+
+def test_records_come_back_in_document_order():
+    parsed = parse_pubmed_xml(article_set("99000004", "99000001"))
+    assert [r.pmid for r in parsed] == ["99000004", "99000001"]
+
+
+def test_truncated_xml_is_a_parse_error():
+    body = article_set("99000001")
+    with pytest.raises(ParseError, match="not well-formed XML"):
+        parse_pubmed_xml(body[: len(body) // 2], source="efetch batch 1")
+
+
+def test_error_body_is_an_ncbi_error():
+    body = b'<?xml version="1.0"?><eFetchResult><ERROR>Unable to obtain query #1</ERROR></eFetchResult>'
+    with pytest.raises(NCBIError, match="Unable to obtain query #1"):
+        check_response(body, source="efetch")
+
+
+def test_empty_body_is_a_parse_error():
+    with pytest.raises(ParseError, match="empty body"):
+        check_response(b"  ")
+
+
+def test_esearch_page():
+    body = (
+        b'<?xml version="1.0"?><eSearchResult><Count>3</Count><RetMax>3</RetMax><RetStart>0</RetStart>'
+        b"<QueryKey>1</QueryKey><WebEnv>MCID_x</WebEnv><IdList><Id>3</Id><Id>2</Id><Id>1</Id></IdList>"
+        b"<QueryTranslation>ketamine[All Fields]</QueryTranslation>"
+        b"<WarningList><QuotedPhraseNotFound>x y</QuotedPhraseNotFound></WarningList></eSearchResult>"
+    )
+    page = parse_esearch(body)
+    assert (page.count, page.ids, page.webenv, page.query_key) == (3, ("3", "2", "1"), "MCID_x", "1")
+    assert page.query_translation == "ketamine[All Fields]"
+    assert page.warnings == ("QuotedPhraseNotFound: x y",)
+
+
+def test_wrong_root_is_a_parse_error():
+    with pytest.raises(ParseError, match="expected <PubmedArticleSet>"):
+        parse_pubmed_xml(b"<eSearchResult><Count>0</Count></eSearchResult>")
