@@ -23,7 +23,7 @@ from .errors import CacheError, CacheMissError, EvidenceError
 from .records import check_response, parse_esearch
 from .settings import Settings
 
-__all__ = ["CachedResponse", "ResponseCache", "cache_key", "request_params"]
+__all__ = ["CachedResponse", "ResponseCache", "atomic_write", "cache_key", "request_params"]
 
 UNKEYED_PARAMS = frozenset({"api_key", "email", "tool"})
 _SESSION_TAGS = re.compile(rb"<(WebEnv|QueryKey)>[^<]*</\1>\s*")
@@ -95,8 +95,8 @@ class ResponseCache:
         if util == "esearch":
             page = parse_esearch(body)
             meta.update(count=page.count, query_translation=page.query_translation)
-        _atomic_write(path, body)
-        _atomic_write(path.with_suffix(".json"), (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        atomic_write(path, body)
+        atomic_write(path.with_suffix(".json"), (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))
         return CachedResponse(body=body, meta=meta, path=path)
 
     def miss(self, util: str, params: dict[str, object]) -> CacheMissError:
@@ -116,7 +116,8 @@ class ResponseCache:
         return (self._today or dt.date.today()).isoformat()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

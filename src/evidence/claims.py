@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvfile import read_rows
 from .errors import DataError, InputError
 from .filters import apply_filter, search_filters
 
@@ -97,46 +97,10 @@ def load_claims(path: str | Path) -> list[Claim]:
     """Every claim in ``path``, validated; DataError names file, line and column on the first problem."""
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found.", file=str(path), fix="run from the project root or pass the path.") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 ({exc.reason} at byte {exc.start}).", file=name, fix="save it as UTF-8.") from None
-    reader = csv.DictReader(text.splitlines(keepends=True), strict=True)
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as exc:
-        raise DataError(f"the header is not valid CSV ({exc}).", file=name, line=1) from None
-    missing = [c for c in CLAIM_COLUMNS if c not in header]
-    if missing:
-        raise DataError(
-            f"missing column(s) {', '.join(missing)}.", file=name, line=1, column=missing[0],
-            fix=f"the header must be: {','.join(CLAIM_COLUMNS)}",
-        )
-    unknown = [c for c in header if c not in CLAIM_COLUMNS]
-    if unknown:
-        raise DataError(f"unknown column {unknown[0]!r}.", file=name, line=1, column=unknown[0],
-                        fix=f"the header must be: {','.join(CLAIM_COLUMNS)}")
     filters = search_filters()
     claims: list[Claim] = []
     seen: dict[str, int] = {}
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DataError(f"malformed CSV ({exc}).", file=name, line=reader.line_num,
-                            fix="check the quoting of this row.") from None
-        line = reader.line_num
-        if None in row:
-            raise DataError(f"{len(row[None])} more field(s) than the header has.", file=name, line=line,
-                            fix="quote fields that contain commas.")
-        values = {c: (row.get(c) or "").strip() for c in CLAIM_COLUMNS}
-        if not any(values.values()):
-            continue
+    for line, values in read_rows(path, CLAIM_COLUMNS):
         for column in REQUIRED:
             if not values[column]:
                 raise DataError(f"{column} is empty.", file=name, line=line, column=column)

@@ -51,6 +51,7 @@ class Record:
     pmid: str
     title: str
     journal: str = ""
+    journal_abbrev: str = ""
     year: int | None = None
     authors: tuple[str, ...] = ()
     abstract: tuple[AbstractSection, ...] = ()
@@ -187,6 +188,8 @@ def _journal_article(element: ET.Element, source: str) -> Record:
         pmid=pmid,
         title=_text(article.find("ArticleTitle")),
         journal=_text(journal.find("Title")) if journal is not None else "",
+        journal_abbrev=(_text(journal.find("ISOAbbreviation")) if journal is not None else "")
+        or _text(citation.find("MedlineJournalInfo/MedlineTA")),
         year=_year(pub_date) or _year(article.find("ArticleDate")),
         authors=_authors(article.find("AuthorList")),
         abstract=abstract,

@@ -1,0 +1,131 @@
+"""The ``evidence`` command.
+
+    evidence claims [--group G]          the claims of claims.csv
+    evidence search CLAIM_ID             run (or replay) a claim's PubMed search
+    evidence register --summary          studies per claim, stance and design; studies without a PMID
+    evidence refresh [--report PATH]     fetch the register's records from PubMed and report mismatches
+
+A user error (bad input, a cache miss offline, NCBI down) prints one message and exits 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .claims import get_claim, load_claims
+from .errors import EvidenceError
+from .pubmed import PubMed
+from .refresh import refresh_register
+from .register import load_register
+from .settings import Settings
+from .tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
+
+__all__ = ["main"]
+
+
+def _print_frame(frame: pd.DataFrame) -> None:
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 80):
+        print(frame.to_string(index=False) if len(frame) else "(none)")
+
+
+def cmd_claims(args, settings: Settings) -> int:
+    table = claims_table(load_claims(settings.root / "claims.csv"))
+    if args.group:
+        table = table[table["group"] == args.group]
+    _print_frame(table[["claim_id", "group", "claim_type", "statement"]])
+    return 0
+
+
+def cmd_search(args, settings: Settings) -> int:
+    claim = get_claim(load_claims(settings.root / "claims.csv"), args.claim_id)
+    result = PubMed(settings, progress=_progress).search(claim.search_query)
+    print(f"{claim.claim_id}: {result.count} PubMed records (Entrez date {result.min_date}-{result.max_date})")
+    print(f"query: {claim.search_query}")
+    if result.query_translation:
+        print(f"PubMed translation: {result.query_translation}")
+    for pmid in result.ids[: args.show]:
+        print(f"  https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
+    if result.count > args.show:
+        print(f"  ... and {result.count - args.show} more")
+    return 0
+
+
+def cmd_register(args, settings: Settings) -> int:
+    register = load_register(settings.root)
+    print(f"{len(register.studies)} studies, {len(register.evidence)} evidence rows, {len(register.claims)} claims\n")
+    if not args.summary:
+        return 0
+    coverage = claim_coverage_table(register)
+    print("Evidence rows per claim and stance:")
+    _print_frame(coverage)
+    missing = coverage.loc[coverage["no_contrasting"], "claim_id"].tolist()
+    print("\nClaims without contrasting or mixed evidence: " + (", ".join(missing) or "none")
+          + (" (see data/README.md for why)" if missing else ""))
+    print("\nStudies per design:")
+    _print_frame(design_table(register))
+    print("\nStudies without a verified PMID (run `evidence refresh` with network to resolve their DOIs):")
+    _print_frame(studies_without_pmid_table(register))
+    return 0
+
+
+def cmd_refresh(args, settings: Settings) -> int:
+    if settings.mode == "offline":
+        raise EvidenceError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
+                            "(resumes from the cache) or EVIDENCE_MODE=live (fetches everything anew).")
+    register = load_register(settings.root)
+    report_path = args.report or settings.root / "reports" / "refresh.csv"
+    client = PubMed(settings, progress=_progress)
+    report = refresh_register(register, client, report_path=report_path, progress=_progress)
+    print(f"checked {report.checked} PubMed records; {len(report.resolved_dois)} DOI(s) resolved to PMIDs; "
+          f"{len(report.mismatches)} finding(s) written to {settings.display_path(report_path)}")
+    print(f"requests: {client.stats.network} to NCBI, {client.stats.cache_hits} answered from the cache")
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evidence", description="Check an article's claims against PubMed.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each request (keys masked)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    claims = sub.add_parser("claims", help="list the claims of claims.csv")
+    claims.add_argument("--group", help="only this group (notebook)")
+    claims.set_defaults(run=cmd_claims)
+    search = sub.add_parser("search", help="run or replay a claim's PubMed search")
+    search.add_argument("claim_id")
+    search.add_argument("--show", type=int, default=20, help="how many PMIDs to list (default 20)")
+    search.set_defaults(run=cmd_search)
+    register = sub.add_parser("register", help="validate the evidence register")
+    register.add_argument("--summary", action="store_true", help="counts per claim, stance and design")
+    register.set_defaults(run=cmd_register)
+    refresh = sub.add_parser("refresh", help="fetch the register's records from PubMed, report mismatches")
+    refresh.add_argument("--report", type=Path, help="where to write the CSV report (default reports/refresh.csv)")
+    refresh.set_defaults(run=cmd_refresh)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.run(args, Settings.from_env())
+    except EvidenceError as error:
+        print(f"evidence: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("evidence: interrupted; what was fetched is cached, so running again resumes.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

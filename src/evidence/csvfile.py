@@ -1,0 +1,63 @@
+"""Read a project CSV file strictly, reporting problems with file, line and column."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .errors import DataError
+
+__all__ = ["read_rows"]
+
+
+def read_rows(path: Path, columns: Sequence[str], *, display: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` for each non-blank row; the header must hold exactly ``columns``.
+
+    Values are stripped. ``line`` is the physical line where the row starts.
+    """
+    name = display or path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found.", file=str(path), fix="run from the project root, or pass the path.") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 ({exc.reason} at byte {exc.start}).", file=name, fix="save it as UTF-8.") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise DataError(f"the header is not valid CSV ({exc}).", file=name, line=1) from None
+    if not header:
+        raise DataError("the file is empty.", file=name, line=1, fix=f"the header must be: {','.join(columns)}")
+    header = [h.strip() for h in header]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(missing)}.", file=name, line=1, column=missing[0],
+                        fix=f"the header must be: {','.join(columns)}")
+    unknown = [c for c in header if c not in columns]
+    if unknown:
+        raise DataError(f"unknown column {unknown[0]!r}.", file=name, line=1, column=unknown[0],
+                        fix=f"the header must be: {','.join(columns)}")
+    if len(set(header)) != len(header):
+        duplicate = next(h for h in header if header.count(h) > 1)
+        raise DataError(f"column {duplicate!r} appears twice.", file=name, line=1, column=duplicate)
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"malformed CSV ({exc}).", file=name, line=start,
+                            fix="check the quoting of this row (a field with a comma or quote must be quoted).") from None
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) != len(header):
+            more = len(fields) - len(header)
+            what = f"{more} more field(s) than" if more > 0 else f"{-more} field(s) fewer than"
+            raise DataError(f"{what} the header has.", file=name, line=start,
+                            fix="quote fields that contain commas; every row needs every column.")
+        yield start, {h: f.strip() for h, f in zip(header, fields)}

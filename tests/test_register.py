@@ -1,0 +1,176 @@
+"""data/studies.csv and data/evidence.csv: the committed register is valid and broad; each kind
+of broken row is rejected with a message naming file, line and column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+
+import pytest
+from support import ROOT
+
+from evidence.errors import DataError
+from evidence.register import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
+
+REGISTER = load_register(ROOT)
+
+
+# -- the committed register --------------------------------------------------------------
+def test_committed_register_is_broad_enough():
+    assert len(REGISTER.studies) >= 80
+    for claim in REGISTER.claims:
+        linked = {study.study_id for _, study in REGISTER.for_claim(claim.claim_id)}
+        minimum = 6 if claim.claim_type in {"efficacy", "speed", "durability", "safety"} else 3
+        assert len(linked) >= minimum, (claim.claim_id, len(linked))
+
+
+def test_committed_register_is_not_one_sided():
+    """Every claim has contrasting or mixed evidence, except those data/README.md names with a reason."""
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    for claim in REGISTER.claims:
+        stances = {row.stance for row, _ in REGISTER.for_claim(claim.claim_id)}
+        if not stances & {"contrasts", "mixed"}:
+            assert re.search(rf"\b{claim.claim_id}\b.*no contrasting", readme), claim.claim_id
+
+
+def test_every_study_records_where_it_was_verified():
+    for study in REGISTER.studies.values():
+        assert study.source_url.startswith("http"), study.study_id
+        assert study.verified_on and study.provenance in {"curated", "entrez"}
+
+
+def test_rationales_are_one_short_sentence_in_our_words():
+    for row in REGISTER.evidence:
+        assert len(row.rationale) <= 300, (row.claim_id, row.study_id)
+        assert row.rationale.count(". ") == 0, (row.claim_id, row.study_id, row.rationale)
+
+
+def test_no_abstract_text_in_data():
+    """The register holds figures and titles, not prose lifted from sources: no long free-text fields."""
+    for row in REGISTER.evidence:
+        assert len(row.effect) <= 400 and len(row.outcome_measured) <= 200, (row.claim_id, row.study_id)
+    for study in REGISTER.studies.values():
+        assert len(study.population) <= 300, study.study_id
+
+
+# -- broken files ------------------------------------------------------------------------
+@pytest.fixture
+def project(tmp_path):
+    """A copy of claims.csv and the register, to break one row at a time."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "claims.csv", tmp_path / "claims.csv")
+    for name in ("studies.csv", "evidence.csv"):
+        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
+    return tmp_path
+
+
+def edit(path, columns, row_index, **changes):
+    """Change fields of data row ``row_index`` (0-based); return the physical line it is on."""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[row_index].update(changes)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return row_index + 2
+
+
+STUDY_BREAKS = [
+    ("pmid", "12a45", "is not a PMID"),
+    ("doi", "https://doi.org/10.1/x", "is not a DOI"),
+    ("pmcid", "12345", "is not a PMCID"),
+    ("year", "20x1", "is not a whole number"),
+    ("year", "2199", "outside 1800"),
+    ("design", "anecdote", "not in the vocabulary"),
+    ("n", "-3", "not a positive whole number"),
+    ("title", "", "title is empty"),
+    ("source_url", "", "source_url is empty"),
+    ("source_url", "pubmed/123", "not an http(s) URL"),
+    ("verified_on", "25/11/2026", "not a date"),
+    ("provenance", "memory", "provenance 'memory'"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "message"), STUDY_BREAKS)
+def test_broken_study_row(project, column, value, message):
+    line = edit(project / "data" / "studies.csv", STUDY_COLUMNS, 4, **{column: value})
+    with pytest.raises(DataError) as caught:
+        load_register(project)
+    error = caught.value
+    assert (error.file, error.line) == ("data/studies.csv", line)
+    assert message in str(error)
+    assert error.column in {column, "study_id"}
+
+
+def test_study_id_must_follow_its_identifiers(project):
+    path = project / "data" / "studies.csv"
+    first = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    line = edit(path, STUDY_COLUMNS, 0, study_id="pmid:1" if first["pmid"] != "1" else "pmid:2")
+    with pytest.raises(DataError, match=rf"data/studies.csv, line {line}, column 'study_id': study_id .* should be"):
+        load_register(project)
+
+
+def test_duplicate_study(project):
+    path = project / "data" / "studies.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines + [lines[1]]), encoding="utf-8")
+    with pytest.raises(DataError, match=rf"line {len(lines) + 1}, column 'study_id': .* listed twice \(first on line 2\)"):
+        load_register(project)
+
+
+EVIDENCE_BREAKS = [
+    ("claim_id", "C99", "not in claims.csv"),
+    ("study_id", "pmid:1", "not in data/studies.csv"),
+    ("stance", "agrees", "stance 'agrees' is not one of"),
+    ("rationale", "", "rationale is empty"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "message"), EVIDENCE_BREAKS)
+def test_broken_evidence_row(project, column, value, message):
+    line = edit(project / "data" / "evidence.csv", EVIDENCE_COLUMNS, 2, **{column: value})
+    with pytest.raises(DataError) as caught:
+        load_register(project)
+    assert (caught.value.file, caught.value.line, caught.value.column) == ("data/evidence.csv", line, column)
+    assert message in str(caught.value)
+
+
+def test_duplicate_evidence_row(project):
+    path = project / "data" / "evidence.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines + [lines[1]]), encoding="utf-8")
+    with pytest.raises(DataError, match=rf"line {len(lines) + 1}, column 'study_id': .* already listed"):
+        load_register(project)
+
+
+def test_uncovered_claim(project):
+    path = project / "data" / "evidence.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    kept = [r for r in rows if r["claim_id"] != "C07"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EVIDENCE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(kept)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError, match=r"C07 have no evidence row"):
+        load_register(project)
+
+
+def test_malformed_csv_row(project):
+    path = project / "data" / "evidence.csv"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('C01,pmid:1,supports,"unclosed\n')
+    with pytest.raises(DataError, match=r"data/evidence.csv, line \d+: malformed CSV|field\(s\)"):
+        load_register(project)
+
+
+def test_missing_column(project):
+    path = project / "data" / "studies.csv"
+    text = path.read_text(encoding="utf-8").replace("verified_on", "checked_on", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_register(project)
+    assert (caught.value.line, caught.value.column) == (1, "verified_on")
