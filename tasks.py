@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The project's two commands, for a machine with only Python 3.11+ and git.
 
-    python3 tasks.py report   # execute every notebook offline, in place (the main job)
+    python3 tasks.py report   # execute every notebook offline, in place, and render site/ (the main job)
     python3 tasks.py test     # the whole test suite, notebooks (nbval) included
 
 Each creates or reuses the virtual environment .venv and installs the project into it
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -41,6 +42,22 @@ def ensure_env() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def ensure_browser() -> None:
+    """Debian's chromium, for the test that opens the rendered site (installed when we are root with apt)."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("chromium is not installed and cannot be installed here (needs root and apt-get); "
+              "the site test will be skipped outside CI.", flush=True)
+        return
+    print("installing Debian's chromium for the site test ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+        result = subprocess.run(command, env=env, stdout=subprocess.DEVNULL)
+        if result.returncode != 0:
+            sys.exit(f"`{' '.join(command)}` failed ({result.returncode}); the site test needs chromium.")
+
+
 def offline_env() -> dict[str, str]:
     """The environment for reproducible runs: offline, no secrets."""
     env = {k: v for k, v in os.environ.items() if k not in {"NCBI_API_KEY", "NCBI_EMAIL"}}
@@ -61,10 +78,12 @@ def report(args: list[str]) -> None:
     if env["EVIDENCE_MODE"] != "offline":
         env.update({k: os.environ[k] for k in ("NCBI_API_KEY", "NCBI_EMAIL") if k in os.environ})
     run([str(PYTHON), "-m", "evidence.notebooks", *args], env=env)
+    run([str(PYTHON), "-m", "evidence.site"], env=env)
 
 
 def test(args: list[str]) -> None:
     ensure_env()
+    ensure_browser()
     env = offline_env()
     env["EVIDENCE_MODE"] = "offline"
     run([str(PYTHON), "-m", "pytest", *args], env=env)

@@ -125,6 +125,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the project's files are readable by all
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -4,6 +4,7 @@
     evidence search CLAIM_ID             run (or replay) a claim's PubMed search
     evidence register --summary          studies per claim, stance and design; studies without a PMID
     evidence refresh [--report PATH]     fetch the register's records from PubMed and report mismatches
+    evidence check [--format json|table] the verdict per claim, with certainty and studies by stance
 
 A user error (bad input, a cache miss offline, NCBI down) prints one message and exits 2,
 never a traceback.
@@ -12,6 +13,8 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import logging
 import sys
 from collections.abc import Sequence
@@ -25,6 +28,7 @@ from .pubmed import PubMed
 from .refresh import refresh_register
 from .register import load_register
 from .settings import Settings
+from .verdict import assess_register
 from .tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
 
 __all__ = ["main"]
@@ -90,6 +94,36 @@ def cmd_refresh(args, settings: Settings) -> int:
     return 0
 
 
+def check_rows(settings: Settings) -> list[dict]:
+    """The verdict per claim, as plain data (what `evidence check --format json` prints)."""
+    register = load_register(settings.root)
+    rows = []
+    for assessment in assess_register(register, settings.root):
+        rows.append({
+            "claim_id": assessment.claim.claim_id,
+            "verdict": assessment.verdict,
+            "certainty": assessment.certainty,
+            "counts": assessment.stance_counts(),
+            "override": assessment.overridden,
+            "downgrades": [name for name, _ in assessment.downgrades],
+            "statement": assessment.claim.statement,
+        })
+    return rows
+
+
+def cmd_check(args, settings: Settings) -> int:
+    rows = check_rows(settings)
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    table = pd.DataFrame(
+        [{"claim_id": r["claim_id"], "verdict": r["verdict"] + (" (override)" if r["override"] else ""),
+          "certainty": r["certainty"], **r["counts"]} for r in rows]
+    )
+    _print_frame(table)
+    return 0
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -111,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="fetch the register's records from PubMed, report mismatches")
     refresh.add_argument("--report", type=Path, help="where to write the CSV report (default reports/refresh.csv)")
     refresh.set_defaults(run=cmd_refresh)
+    check = sub.add_parser("check", help="the verdict per claim")
+    check.add_argument("--format", choices=("table", "json"), default="table")
+    check.set_defaults(run=cmd_check)
     return parser
 
 
@@ -122,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvidenceError as error:
         print(f"evidence: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `evidence check | head`: the reader left; not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
     except KeyboardInterrupt:
         print("evidence: interrupted; what was fetched is cached, so running again resumes.", file=sys.stderr)
         return 130
