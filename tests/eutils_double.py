@@ -58,7 +58,7 @@ class LoggedRequest:
 
 @dataclass
 class Fault:
-    """One injected failure. kind: status, reset, slow, truncate, error, short, empty."""
+    """One injected failure. kind: status, reset, slow, truncate, error, short, empty, expire, none (pass)."""
 
     kind: str
     status: int = 500
@@ -175,6 +175,8 @@ class EutilsDouble:
         with self._lock:
             self.requests.append(LoggedRequest(util, handler.command, params, raw))
             fault = self._faults.get(util, deque()).popleft() if self._faults.get(util) else None
+            if fault is not None and fault.kind == "expire":
+                self._history.clear()
         if util == "esearch":
             status, body = self._esearch(params)
         elif util == "efetch":

@@ -126,3 +126,22 @@ def test_bad_setting_is_a_user_error(monkeypatch, capsys):
     monkeypatch.setenv("EVIDENCE_MODE", "sometimes")
     assert cli.main(["claims"]) == 2
     assert "EVIDENCE_MODE='sometimes' is not a mode" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("file", "breakage", "message"),
+    [
+        ("claims.csv", lambda t: t.replace("claim_id,", "claim,", 1), "claims.csv, line 1, column 'claim_id'"),
+        ("data/studies.csv", lambda t: t + 'pmid:1,1,,,"unclosed\n', "data/studies.csv, line 5"),
+        ("data/evidence.csv", lambda t: t.replace("supports", "agrees", 1), "column 'stance'"),
+    ],
+)
+def test_broken_files_are_one_line_user_errors(fixture_project, monkeypatch, capsys, file, breakage, message):
+    path = fixture_project / file
+    path.write_text(breakage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.setattr("evidence.settings.project_root", lambda: fixture_project)
+    monkeypatch.setenv("EVIDENCE_MODE", "offline")
+    for argv in (["register", "--summary"], ["check", "--format", "json"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1

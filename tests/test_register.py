@@ -82,7 +82,7 @@ STUDY_BREAKS = [
     ("pmid", "12a45", "is not a PMID"),
     ("doi", "https://doi.org/10.1/x", "is not a DOI"),
     ("pmcid", "12345", "is not a PMCID"),
-    ("year", "20x1", "is not a whole number"),
+    ("year", "20x1", "is not a four-digit year"),
     ("year", "2199", "outside 1800"),
     ("design", "anecdote", "not in the vocabulary"),
     ("n", "-3", "not a positive whole number"),

@@ -43,6 +43,8 @@ EFETCH_BATCH = 200
 SNAPSHOT_DATE = "2026/11/25"
 EARLIEST_DATE = "1800/01/01"
 _PMID = re.compile(r"^[1-9]\d{0,8}$")
+# how NCBI words an efetch against a history it no longer holds
+_EXPIRED_HISTORY = ("Unable to obtain query", "WebEnv")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
@@ -162,6 +164,32 @@ class PubMed:
         ordered = {p: records[p] for p in wanted if p in records}
         return FetchResult(records=ordered, missing=missing)
 
+    def fetch_search(self, query: str, *, max_date: str = SNAPSHOT_DATE, min_date: str = EARLIEST_DATE) -> FetchResult:
+        """Every record ``query`` finds, fetched through the search's history on NCBI (WebEnv).
+
+        Batches are cached under the search window and offset, never under the WebEnv, which
+        expires within hours; an expired WebEnv is renewed by re-running the search once. Past
+        9,999 hits (more than a history can serve) it fetches by PMID instead.
+        """
+        result = self.search(query, max_date=max_date, min_date=min_date)
+        if result.count > ESEARCH_MAX_IDS:
+            return self.fetch(result.ids)
+        window = {"db": "pubmed", "term": query, "datetype": "edat", "mindate": result.min_date,
+                  "maxdate": result.max_date}
+        session: list[tuple[str, str]] = []
+        records: dict[str, Record] = {}
+        starts = range(0, result.count, EFETCH_BATCH)
+        for number, start in enumerate(starts, start=1):
+            self._progress(f"efetch batch {number} of {len(starts)} by search history")
+            key = {**window, "retstart": str(start), "retmax": str(EFETCH_BATCH), "retmode": "xml", "history": "y"}
+            body = self._request("efetch", key, send=lambda start=start: self._fetch_by_history(window, start, session))
+            for record in parse_pubmed_xml(body, source=f"efetch by history, batch {number} of {query[:60]!r}"):
+                records[record.pmid] = record
+        wanted = set(result.ids)
+        ordered = {p: records[p] for p in result.ids if p in records}
+        ordered.update({p: r for p, r in sorted(records.items()) if p not in wanted})
+        return FetchResult(records=ordered, missing=tuple(p for p in result.ids if p not in records))
+
     def pmid_for_doi(self, doi: str) -> str | None:
         """The PMID PubMed files under ``doi``, or None when there is not exactly one."""
         doi = doi.strip()
@@ -210,7 +238,32 @@ class PubMed:
         }
         return parse_esearch(self._request("esearch", params), source=f"esearch {query[:60]!r}")
 
-    def _request(self, util: str, params: dict[str, str]) -> bytes:
+    def _fetch_by_history(self, window: dict[str, str], start: int, session: list[tuple[str, str]]) -> bytes:
+        """One efetch through the search's WebEnv, opening (or renewing, once) the history as needed."""
+        for attempt in (1, 2):
+            if not session:
+                page = parse_esearch(self.transport.get("esearch", {**window, "usehistory": "y", "retmax": "0"}))
+                self._count_network("esearch")
+                if not page.webenv:
+                    raise NCBIError(f"esearch for {window['term'][:60]!r} returned no WebEnv although usehistory=y.")
+                session.append((page.webenv, page.query_key or "1"))
+            webenv, query_key = session[0]
+            params = {"db": "pubmed", "WebEnv": webenv, "query_key": query_key, "retstart": str(start),
+                      "retmax": str(EFETCH_BATCH), "retmode": "xml"}
+            try:
+                return self.transport.get("efetch", params)
+            except NCBIError as exc:
+                if attempt == 2 or not any(s in str(exc) for s in _EXPIRED_HISTORY):
+                    raise
+                session.clear()
+                self._progress("the search's history (WebEnv) expired on NCBI; re-running the search")
+        raise AssertionError("unreachable")
+
+    def _count_network(self, util: str) -> None:
+        self.stats.network += 1
+        self.stats.by_util[util] = self.stats.by_util.get(util, 0) + 1
+
+    def _request(self, util: str, params: dict[str, str], *, send: Callable[[], bytes] | None = None) -> bytes:
         mode = self.settings.mode
         cached = None
         try:
@@ -227,9 +280,8 @@ class PubMed:
         if mode == "cached" and cached is not None:
             self.stats.cache_hits += 1
             return cached.body
-        body = self.transport.get(util, params)
-        self.stats.network += 1
-        self.stats.by_util[util] = self.stats.by_util.get(util, 0) + 1
+        body = send() if send is not None else self.transport.get(util, params)
+        self._count_network(util)
         stored = self.cache.put(util, params, body)
         if mode == "live" and cached is not None and util == "esearch":
             self._record_drift(params, cached.body, stored.body)

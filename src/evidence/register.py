@@ -141,10 +141,9 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
             seen_doi[key] = line
         if pmid:
             seen_pmid[pmid] = line
-        try:
-            year = int(row["year"])
-        except ValueError:
-            raise fail("year", f"year {row['year']!r} is not a whole number.") from None
+        if not re.fullmatch(r"[0-9]{4}", row["year"]):
+            raise fail("year", f"year {row['year']!r} is not a four-digit year.")
+        year = int(row["year"])
         if not 1800 <= year <= latest_year:
             raise fail("year", f"year {year} is outside 1800-{latest_year}.")
         if row["design"] not in vocabulary:
@@ -152,7 +151,7 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
                        f"use one of {', '.join(vocabulary)}.")
         n = None
         if row["n"]:
-            if not row["n"].isdigit() or int(row["n"]) == 0:
+            if not re.fullmatch(r"[0-9]+", row["n"]) or int(row["n"]) == 0:
                 raise fail("n", f"n {row['n']!r} is not a positive whole number.", "leave it empty when unknown.")
             n = int(row["n"])
         for url in row["source_url"].split():

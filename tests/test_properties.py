@@ -1,0 +1,146 @@
+"""Property-based tests: whatever the input, the readers of claims.csv, data/studies.csv,
+data/evidence.csv and PubMed XML either parse it or raise an EvidenceError that names the file
+and line; never another exception."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import ROOT
+
+from evidence.claims import CLAIM_COLUMNS, load_claims
+from evidence.errors import DataError, EvidenceError
+from evidence.records import parse_esearch, parse_pubmed_xml
+from evidence.register import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_evidence, load_register, load_studies
+
+REGISTER = load_register(ROOT)
+CLAIMS = list(REGISTER.claims)
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+cells = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "C01", "pmid:1", "12345", "10.1000/x", "rct", "supports", "2020", "2026-11-25",
+                     "curated", "https://example.org", '"', ",", "\n", "(", ")", "[tiab]", "\ufeff", "²"]),
+)
+
+
+def csv_text(columns, rows, *, shuffle_header=False):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def rows_for(columns):
+    return st.lists(st.lists(cells, min_size=len(columns) - 1, max_size=len(columns) + 1), max_size=6)
+
+
+def check_data_error(error: EvidenceError, name: str):
+    assert isinstance(error, DataError), type(error)
+    assert error.file.endswith(name)
+    assert error.line is not None and error.line >= 1
+    assert str(error).startswith(error.file)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+@FAST
+@given(rows=rows_for(CLAIM_COLUMNS), header=st.booleans())
+def test_claims_reader_never_crashes(tmp_path_factory, rows, header):
+    columns = CLAIM_COLUMNS if header else CLAIM_COLUMNS[:-1]
+    path = write(tmp_path_factory.mktemp("c"), "claims.csv", csv_text(columns, rows))
+    try:
+        load_claims(path)
+    except EvidenceError as error:
+        check_data_error(error, "claims.csv")
+
+
+@FAST
+@given(text=st.text(max_size=400))
+def test_claims_reader_on_arbitrary_text(tmp_path_factory, text):
+    path = write(tmp_path_factory.mktemp("c"), "claims.csv", text)
+    try:
+        load_claims(path)
+    except EvidenceError as error:
+        check_data_error(error, "claims.csv")
+
+
+@FAST
+@given(rows=rows_for(STUDY_COLUMNS))
+def test_studies_reader_never_crashes(tmp_path_factory, rows):
+    path = write(tmp_path_factory.mktemp("s"), "studies.csv", csv_text(STUDY_COLUMNS, rows))
+    try:
+        load_studies(path)
+    except EvidenceError as error:
+        check_data_error(error, "studies.csv")
+
+
+@FAST
+@given(rows=rows_for(EVIDENCE_COLUMNS), text=st.text(max_size=200), raw=st.booleans())
+def test_evidence_reader_never_crashes(tmp_path_factory, rows, text, raw):
+    body = text if raw else csv_text(EVIDENCE_COLUMNS, rows)
+    path = write(tmp_path_factory.mktemp("e"), "evidence.csv", body)
+    try:
+        load_evidence(path, CLAIMS, REGISTER.studies)
+    except EvidenceError as error:
+        check_data_error(error, "evidence.csv")
+
+
+def test_a_valid_study_row_is_accepted(tmp_path):
+    row = ["pmid:123", "123", "10.1000/x", "PMC1234567", "Doe", "2020", "J", "T", "rct", "10", "", "https://e.org",
+           "2026-11-25", "curated"]
+    studies = load_studies(write(tmp_path, "studies.csv", csv_text(STUDY_COLUMNS, [row])))
+    assert studies["pmid:123"].n == 10
+
+
+# -- XML -----------------------------------------------------------------------------------
+TAGS = ["PubmedArticleSet", "PubmedArticle", "PubmedBookArticle", "MedlineCitation", "PMID", "Article", "Journal",
+        "JournalIssue", "PubDate", "Year", "MedlineDate", "Title", "ArticleTitle", "Abstract", "AbstractText",
+        "AuthorList", "Author", "LastName", "Initials", "CollectiveName", "PublicationTypeList", "PublicationType",
+        "MeshHeadingList", "MeshHeading", "DescriptorName", "QualifierName", "PubmedData", "ArticleIdList",
+        "ArticleId", "BookDocument", "Book", "DataBankList", "DataBank", "DataBankName", "AccessionNumberList",
+        "AccessionNumber", "CommentsCorrectionsList", "CommentsCorrections", "ERROR", "i", "sup", "eSearchResult",
+        "Count", "IdList", "Id", "RetMax", "RetStart"]
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&\x00"), max_size=12)
+attrs = st.dictionaries(st.sampled_from(["UI", "IdType", "RefType", "Label", "MajorTopicYN", "EIdType"]), texts,
+                        max_size=2)
+
+
+def element(children):
+    def build(parts):
+        tag, attributes, text, kids = parts
+        rendered = "".join(f' {k}="{v}"' for k, v in attributes.items())
+        return f"<{tag}{rendered}>{text}{''.join(kids)}</{tag}>"
+    return st.tuples(st.sampled_from(TAGS), attrs, texts, st.lists(children, max_size=4)).map(build)
+
+
+xml_trees = st.recursive(st.tuples(st.sampled_from(TAGS), texts).map(lambda p: f"<{p[0]}>{p[1]}</{p[0]}>"),
+                         element, max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=xml_trees)
+def test_xml_parser_on_pubmed_shaped_trees(tree):
+    body = f'<?xml version="1.0"?>\n{tree}'.encode()
+    for parse in (parse_pubmed_xml, parse_esearch):
+        try:
+            parse(body, source="efetch batch 1")
+        except EvidenceError as error:
+            assert "efetch batch 1" in str(error) or "NCBI reported an error" in str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.binary(max_size=300))
+def test_xml_parser_on_arbitrary_bytes(body):
+    try:
+        parse_pubmed_xml(body, source="efetch batch 2")
+    except EvidenceError as error:
+        assert "efetch batch 2" in str(error) or "NCBI reported an error" in str(error)

@@ -1,0 +1,77 @@
+"""With a sentinel NCBI_API_KEY, an end-to-end live run against the double (failures included)
+leaves the key in no file written, no notebook output, no log line and no exception text."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+from eutils_double import Fault
+from support import ROOT, SENTINEL_KEY
+
+from evidence import cli
+from evidence.claims import load_claims
+from evidence.errors import EvidenceError
+from evidence.notebooks import execute_notebook
+from evidence.present import load_workspace
+from evidence.settings import Settings
+
+CLAIMS = load_claims(ROOT / "claims.csv")
+
+
+def scan(tmp_path, *texts):
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SENTINEL_KEY.encode() not in path.read_bytes(), f"key written to {path.relative_to(tmp_path)}"
+    for text in texts:
+        assert SENTINEL_KEY not in text
+
+
+@pytest.fixture
+def live_env(double, tmp_path, monkeypatch):
+    for index, claim in enumerate(CLAIMS[:5]):
+        double.add_search(claim.search_query, ["99000001", "99000002"][: 1 + index % 2])
+    monkeypatch.setenv("EVIDENCE_MODE", "live")
+    monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    monkeypatch.setenv("NCBI_API_KEY", SENTINEL_KEY)
+    monkeypatch.setenv("EVIDENCE_EUTILS_BASE", double.base)
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def test_live_run_with_failures_leaks_no_key(double, live_env, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    errors = []
+    double.fail_next("esearch", Fault("status", status=503))
+    double.fail_next("esearch", Fault("status", status=429, headers={"Retry-After": "0"}))
+    double.fail_next("esearch", Fault("truncate"))
+    settings = Settings.from_env(backoff_seconds=0.01, max_tries=4)
+    workspace = load_workspace(settings)
+    assert workspace.searches["C01"].count >= 1
+    double.fail_next("efetch", Fault("status", status=400))
+    double.fail_next("esearch", Fault("error", message="Search Backend failed"))
+    for call in (lambda: workspace.client.fetch(["99000001"]), lambda: workspace.client.search("anything")):
+        try:
+            call()
+        except EvidenceError as error:
+            errors.append(f"{error} {error!r} {getattr(error, 'url', '')}")
+    assert len(errors) == 2
+    assert cli.main(["-v", "search", "C01"]) == 0
+    double.fail_next("esearch", Fault("status", status=403), times=1)
+    assert cli.main(["search", "C02"]) == 2
+    out, err = capsys.readouterr()
+    assert "api_key=***" in caplog.text  # requests were logged, masked
+    scan(live_env, caplog.text, out, err, *errors)
+
+
+def test_notebook_run_live_shows_no_key(double, live_env, tmp_path):
+    notebook = tmp_path / "notebooks" / "00-overview.ipynb"
+    notebook.parent.mkdir()
+    shutil.copy(ROOT / "notebooks" / "00-overview.ipynb", notebook)
+    double.fail_next("esearch", Fault("status", status=502))
+    execute_notebook(notebook)  # the kernel inherits the live environment above
+    text = notebook.read_text(encoding="utf-8")
+    assert "mode='live'" in text and "api_key='***'" in text
+    assert double.count("esearch") >= len(CLAIMS)
+    scan(live_env, text)
