@@ -19,7 +19,7 @@ from importlib import resources
 from .records import Record
 from .register import Study, designs
 
-__all__ = ["DesignCall", "DesignRule", "classify_record", "design_rules", "resolve_design", "starting_certainty"]
+__all__ = ["DesignCall", "DesignRule", "classify_record", "design_rules", "resolve_design"]
 
 HUMANS = "D006801"
 
@@ -81,7 +81,3 @@ def resolve_design(study: Study, record: Record | None = None) -> DesignCall:
             return call
     return DesignCall(study.design, "curated", "curated in data/studies.csv")
 
-
-def starting_certainty(design: str) -> str:
-    """GRADE starting certainty for a design (``inherits`` for syntheses and guidelines)."""
-    return designs()[design]["grade_start"]

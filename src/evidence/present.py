@@ -30,9 +30,6 @@ class Workspace:
     searches: dict[str, SearchResult | None] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
 
-    def claims_in(self, group: str) -> list[Claim]:
-        return [c for c in self.register.claims if c.group == group]
-
 
 def load_workspace(settings: Settings | None = None) -> Workspace:
     """The register, its assessments, and whatever the cache (or network, by mode) holds for the searches."""

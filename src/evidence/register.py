@@ -112,7 +112,7 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
     seen_doi: dict[str, int] = {}
     vocabulary = designs()
     for line, row in read_rows(path, STUDY_COLUMNS, display=name):
-        def fail(column: str, message: str, fix: str = "") -> DataError:
+        def fail(column: str, message: str, fix: str = "", line: int = line) -> DataError:
             return DataError(message, file=name, line=line, column=column, fix=fix)
 
         for column in ("study_id", "first_author", "year", "journal", "title", "design", "source_url",
@@ -177,7 +177,7 @@ def load_evidence(path: Path, claims: Sequence[Claim], studies: dict[str, Study]
     rows: list[EvidenceRow] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in read_rows(path, EVIDENCE_COLUMNS, display=name):
-        def fail(column: str, message: str, fix: str = "") -> DataError:
+        def fail(column: str, message: str, fix: str = "", line: int = line) -> DataError:
             return DataError(message, file=name, line=line, column=column, fix=fix)
 
         for column in ("claim_id", "study_id", "stance", "rationale"):

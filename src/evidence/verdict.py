@@ -28,7 +28,7 @@ from .csvfile import read_rows
 from .design import DesignCall, resolve_design
 from .errors import DataError
 from .records import Record
-from .register import EvidenceRow, Register, Study, designs
+from .register import EvidenceRow, Register, Study
 
 __all__ = [
     "CERTAINTY_LEVELS",
