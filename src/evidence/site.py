@@ -8,6 +8,7 @@ nbconvert renders from the committed outputs, so the same notebooks give the sam
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import re
 import sys
@@ -26,6 +27,7 @@ from .verdict import assess_register
 __all__ = ["build_site", "notebook_title"]
 
 _NOTEBOOK_LINK = re.compile(r'href="([0-9]{2}-[A-Za-z0-9_-]+)\.ipynb(#[^"]*)?"')
+_HEAD_STYLE = re.compile(r"<style[^>]*>.*?</style>\s*", re.S)
 INDEX_STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; font-size: 0.9rem; } th, td { border: 1px solid #ccc; padding: 0.3rem 0.5rem; }
@@ -42,11 +44,18 @@ def notebook_title(notebook) -> str:
     return "notebook"
 
 
-def _render(path: Path) -> tuple[str, str]:
+def _render(path: Path) -> tuple[str, str, tuple[str, str]]:
+    """(title, page, stylesheet): the template's head styles move to a shared stylesheet file."""
     notebook = nbformat.read(path, as_version=4)
     exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": path.stem}})
-    return notebook_title(notebook), _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    page, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": path.stem}})
+    page = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', page)
+    head, separator, body = page.partition("</head>")
+    css = "".join(_HEAD_STYLE.findall(head))
+    name = f"notebook-{hashlib.sha256(css.encode('utf-8')).hexdigest()[:12]}.css"
+    head = _HEAD_STYLE.sub("", head) + f'<link rel="stylesheet" href="{name}">\n'
+    stylesheet = re.sub(r"</?style[^>]*>", "", css)
+    return notebook_title(notebook), head + separator + body, (name, stylesheet)
 
 
 def _index(pages: list[tuple[str, str]], matrix_html: str) -> str:
@@ -79,16 +88,20 @@ def build_site(out_dir: Path, root: Path | None = None, *, notebooks: list[Path]
     written, pages = [], []
     for path in notebooks if notebooks is not None else notebook_paths(root):
         progress(f"rendering {path.name}")
-        title, body = _render(path)
+        title, body, (css_name, stylesheet) = _render(path)
         target = out_dir / f"{path.stem}.html"
         atomic_write(target, body.encode("utf-8"))
         written.append(target)
+        css = out_dir / css_name
+        if css not in written:
+            atomic_write(css, stylesheet.encode("utf-8"))
+            written.append(css)
         pages.append((path.stem, title))
     register = load_register(root)
     matrix = verdict_matrix(assess_register(register, root))
     index = out_dir / "index.html"
     atomic_write(index, _index(pages, style_verdict_matrix(matrix)._repr_html_()).encode("utf-8"))
-    stale = {p for p in out_dir.glob("*.html")} - set(written) - {index}
+    stale = {p for pattern in ("*.html", "*.css") for p in out_dir.glob(pattern)} - set(written) - {index}
     for path in stale:
         path.unlink()
     return [index, *written]
@@ -99,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, default=None, help="output folder (default: site/)")
     args = parser.parse_args(argv)
     out = args.out or project_root() / "site"
-    files = build_site(out)
-    print(f"wrote {len(files)} page(s) to {out.name}/ (open {out.name}/index.html)")
+    pages = [f for f in build_site(out) if f.suffix == ".html"]
+    print(f"wrote {len(pages)} page(s) to {out.name}/ (open {out.name}/index.html)")
     return 0
 
 
