@@ -62,6 +62,6 @@ def test_screenshot_of_the_index(site, tmp_path):
 def test_no_page_shows_an_error(site, tmp_path):
     for page in sorted(site.glob("*.html")):
         dom = chromium("--dump-dom", page.as_uri(), tmp_path=tmp_path)
-        assert "jp-RenderedText" in dom or page.name == "index.html"
+        assert "jp-OutputArea-output" in dom or page.name == "index.html"  # outputs were rendered
         for marker in ("Traceback (most recent call last)", 'data-mime-type="application/vnd.jupyter.stderr"'):
             assert marker not in dom, f"{page.name}: {marker}"
