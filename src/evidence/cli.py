@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .claims import get_claim, load_claims
-from .errors import EvidenceError
+from .errors import ConfigurationError, EvidenceError
 from .pubmed import PubMed
 from .refresh import refresh_register
 from .register import load_register
@@ -50,7 +50,8 @@ def cmd_claims(args, settings: Settings) -> int:
 
 def cmd_search(args, settings: Settings) -> int:
     claim = get_claim(load_claims(settings.root / "claims.csv"), args.claim_id)
-    result = PubMed(settings, progress=_progress).search(claim.search_query)
+    client = PubMed(settings, progress=_progress)
+    result = client.search(claim.search_query)
     print(f"{claim.claim_id}: {result.count} PubMed records (Entrez date {result.min_date}-{result.max_date})")
     print(f"query: {claim.search_query}")
     if result.query_translation:
@@ -59,6 +60,9 @@ def cmd_search(args, settings: Settings) -> int:
         print(f"  https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
     if result.count > args.show:
         print(f"  ... and {result.count - args.show} more")
+    for drift in client.drift:
+        print(f"changed since the cached answer: {drift.old_count} -> {drift.new_count} records, "
+              f"{len(drift.added)} added, {len(drift.removed)} removed")
     return 0
 
 
@@ -82,7 +86,7 @@ def cmd_register(args, settings: Settings) -> int:
 
 def cmd_refresh(args, settings: Settings) -> int:
     if settings.mode == "offline":
-        raise EvidenceError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
+        raise ConfigurationError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
                             "(resumes from the cache) or EVIDENCE_MODE=live (fetches everything anew).")
     register = load_register(settings.root)
     report_path = args.report or settings.root / "reports" / "refresh.csv"

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from .errors import DataError
 
-__all__ = ["read_rows"]
+__all__ = ["project_file_label", "read_rows"]
+
+
+def project_file_label(path: Path) -> str:
+    """How error messages name a project file: ``data/studies.csv`` for files in data/, else the file name."""
+    return f"data/{path.name}" if path.parent.name == "data" else path.name
 
 
 def read_rows(path: Path, columns: Sequence[str], *, display: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:

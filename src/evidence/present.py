@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import matplotlib.pyplot as plt
 
 from .claims import Claim
-from .errors import CacheError
+from .errors import CacheMissError
 from .filters import get_filter
 from .plots import plot_evidence_map, plot_timeline
 from .pubmed import PubMed, SearchResult
@@ -40,13 +40,13 @@ def load_workspace(settings: Settings | None = None) -> Workspace:
     for claim in register.claims:
         try:
             searches[claim.claim_id] = client.search(claim.search_query)
-        except CacheError:
+        except CacheMissError:  # not in the snapshot; a damaged entry still raises
             searches[claim.claim_id] = None
     records: dict[str, Record] = {}
     pmids = sorted({s.pmid for s in register.studies.values() if s.pmid}, key=int)
     try:
         records = client.fetch(pmids).records
-    except CacheError:
+    except CacheMissError:
         records = {}
     assessments = {a.claim.claim_id: a for a in assess_register(register, settings.root, records=records)}
     return Workspace(settings, register, client, assessments, searches, records)

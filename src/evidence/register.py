@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from .claims import Claim, load_claims
-from .csvfile import read_rows
+from .csvfile import project_file_label, read_rows
 from .errors import DataError
 
 __all__ = [
@@ -105,7 +105,7 @@ class Register:
 
 
 def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study]:
-    name = f"data/{path.name}" if path.parent.name == "data" else path.name
+    name = project_file_label(path)
     latest_year = (today or dt.date.today()).year + 1
     studies: dict[str, Study] = {}
     seen_pmid: dict[str, int] = {}
@@ -172,7 +172,7 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
 
 
 def load_evidence(path: Path, claims: Sequence[Claim], studies: dict[str, Study]) -> tuple[EvidenceRow, ...]:
-    name = f"data/{path.name}" if path.parent.name == "data" else path.name
+    name = project_file_label(path)
     claim_ids = {c.claim_id for c in claims}
     rows: list[EvidenceRow] = []
     seen: dict[tuple[str, str], int] = {}

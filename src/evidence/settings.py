@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigurationError
@@ -82,10 +82,6 @@ class Settings:
         )
         values.update(overrides)
         return cls(**values)
-
-    def with_(self, **changes) -> Settings:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
 
     def display_path(self, path: Path) -> str:
         """``path`` relative to the project root when inside it (no machine paths in outputs)."""

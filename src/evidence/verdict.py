@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 from .claims import Claim
-from .csvfile import read_rows
+from .csvfile import project_file_label, read_rows
 from .design import DesignCall, resolve_design
 from .errors import DataError
 from .records import Record
@@ -216,8 +216,9 @@ def load_overrides(path: Path, claim_ids: set[str]) -> dict[str, tuple[str, str]
     if not path.is_file():
         return {}
     overrides: dict[str, tuple[str, str]] = {}
-    for line, row in read_rows(path, OVERRIDE_COLUMNS, display=f"data/{path.name}"):
-        where = dict(file=f"data/{path.name}", line=line)
+    name = project_file_label(path)
+    for line, row in read_rows(path, OVERRIDE_COLUMNS, display=name):
+        where = dict(file=name, line=line)
         if row["claim_id"] not in claim_ids:
             raise DataError(f"claim {row['claim_id']!r} is not in claims.csv.", column="claim_id", **where)
         if row["verdict"] not in VERDICTS:
