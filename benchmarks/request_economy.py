@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from eutils_double import EutilsDouble  # noqa: E402
 
-from evidence.claims import load_claims  # noqa: E402
-from evidence.pubmed import EFETCH_BATCH, PubMed  # noqa: E402
+from evidence.register.claims import load_claims  # noqa: E402
+from evidence.sources.pubmed import EFETCH_BATCH, PubMed  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
 HITS_PER_CLAIM = 600

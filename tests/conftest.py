@@ -1,11 +1,20 @@
-"""Shared fixtures: the loopback E-utilities double and settings pointed at it."""
+"""Shared fixtures: the loopback E-utilities double and settings pointed at it.
+
+The whole suite runs under pytest-socket (``--allow-hosts`` in pyproject.toml): a connection to any
+host but the loopback addresses fails at once, so no test reaches the network by accident.
+"""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -14,6 +23,13 @@ from support import SENTINEL_KEY  # noqa: E402
 
 from evidence.settings import Settings  # noqa: E402
 
+# Hypothesis writes nothing into the checkout: no example database, and its other storage (a cache of
+# constants) goes to a temporary folder removed at exit.
+hypothesis_settings.register_profile("evidence", database=None)
+hypothesis_settings.load_profile("evidence")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="evidence-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 
 @pytest.fixture

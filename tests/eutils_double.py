@@ -68,7 +68,7 @@ class Fault:
     drop: int = 1
 
 
-def _xml(doctype: str, body: str) -> bytes:
+def xml_document(doctype: str, body: str) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8" ?>\n{doctype}\n{body}\n'.encode("utf-8")
 
 
@@ -88,7 +88,7 @@ class EutilsDouble:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         for path in sorted(FIXTURES.glob("*.xml")):
-            self.records[path.stem] = _strip_comment(path.read_text(encoding="utf-8"))
+            self.records[path.stem] = strip_comment(path.read_text(encoding="utf-8"))
 
     # -- set-up -------------------------------------------------------------------------
     def add_search(self, term: str, pmids, *, dates=None, translation: str | None = None) -> None:
@@ -158,7 +158,8 @@ class EutilsDouble:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits for one poll, and every test stops a double
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -197,7 +198,7 @@ class EutilsDouble:
             if fault.kind == "error":
                 root = "eSearchResult" if util == "esearch" else "eFetchResult"
                 doctype = ESEARCH_DOCTYPE if util == "esearch" else EFETCH_ERROR_DOCTYPE
-                body = _xml(doctype, f"<{root}><ERROR>{escape(fault.message)}</ERROR></{root}>")
+                body = xml_document(doctype, f"<{root}><ERROR>{escape(fault.message)}</ERROR></{root}>")
             if fault.kind == "short" and util == "efetch":
                 ids = self._ids_for_fetch(params) or []
                 status, body = self._articles(ids[: max(0, len(ids) - fault.drop)])
@@ -222,14 +223,14 @@ class EutilsDouble:
         ids = list(self.searches.get(term, []))
         mindate, maxdate = params.get("mindate"), params.get("maxdate")
         if bool(mindate) != bool(maxdate):
-            return 200, _xml(ESEARCH_DOCTYPE, "<eSearchResult><ERROR>mindate and maxdate must be given together</ERROR></eSearchResult>")
+            return 200, xml_document(ESEARCH_DOCTYPE, "<eSearchResult><ERROR>mindate and maxdate must be given together</ERROR></eSearchResult>")
         if mindate:
             lo, hi = _date(mindate), _date(maxdate)
             ids = [p for p in ids if lo <= self.dates.get(p, DEFAULT_DATE) <= hi]
         retstart = int(params.get("retstart") or 0)
         retmax = int(params.get("retmax") or 20)
         if retstart > MAX_IDS - 1 and ids:
-            return 200, _xml(
+            return 200, xml_document(
                 ESEARCH_DOCTYPE,
                 "<eSearchResult><ERROR>Search Backend failed: Exception:\n'retstart' cannot be larger than 9998. "
                 "For PubMed, ESearch can only retrieve the first 9,999 records matching the query.</ERROR></eSearchResult>",
@@ -247,7 +248,7 @@ class EutilsDouble:
             f"{history}<IdList>{id_xml}</IdList><TranslationSet/>"
             f"<QueryTranslation>{escape(self.translations.get(term, term))}</QueryTranslation>{errors}</eSearchResult>"
         )
-        return 200, _xml(ESEARCH_DOCTYPE, body)
+        return 200, xml_document(ESEARCH_DOCTYPE, body)
 
     def _ids_for_fetch(self, params: dict[str, str]) -> list[str] | None:
         if params.get("WebEnv"):
@@ -261,7 +262,7 @@ class EutilsDouble:
     def _efetch(self, params: dict[str, str]) -> tuple[int, bytes]:
         ids = self._ids_for_fetch(params)
         if ids is None:
-            return 200, _xml(
+            return 200, xml_document(
                 EFETCH_ERROR_DOCTYPE,
                 "<eFetchResult><ERROR>Unable to obtain query #1</ERROR></eFetchResult>",
             )
@@ -269,10 +270,10 @@ class EutilsDouble:
 
     def _articles(self, ids: list[str]) -> tuple[int, bytes]:
         articles = "\n".join(self.records[p] for p in ids if p in self.records)
-        return 200, _xml(PUBMED_DOCTYPE, f"<PubmedArticleSet>\n{articles}\n</PubmedArticleSet>")
+        return 200, xml_document(PUBMED_DOCTYPE, f"<PubmedArticleSet>\n{articles}\n</PubmedArticleSet>")
 
 
-def _strip_comment(text: str) -> str:
+def strip_comment(text: str) -> str:
     if text.lstrip().startswith("<!--"):
         text = text.split("-->", 1)[1]
     return text.strip()

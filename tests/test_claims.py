@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 
 import pytest
-from support import ROOT
+from support import ROOT, write_csv
 
-from evidence.claims import CLAIM_COLUMNS, CLAIM_TYPES, check_query, get_claim, load_claims
+from evidence.register.claims import CLAIM_COLUMNS, CLAIM_TYPES, check_query, get_claim, load_claims
 from evidence.errors import DataError, InputError
-from evidence.filters import search_filters
+from evidence.register.filters import search_filters
 
 COMMITTED = load_claims(ROOT / "claims.csv")
 
 
 def write(tmp_path, rows, header=CLAIM_COLUMNS):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path = tmp_path / "claims.csv"
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return path
+    return write_csv(tmp_path / "claims.csv", header, rows)
 
 
 def row(claim_id="C01", query="ketamine[Title/Abstract]", **changes):

@@ -1,39 +1,72 @@
-"""The notebooks and the rendered site: every claim shown once, deterministic output, nothing volatile."""
+"""The notebooks: the group notebooks are what `evidence notebooks` generates from claims.csv, every
+claim has one section, committed outputs are clean, and a researcher who leaves a study out of a
+section and re-runs it sees the verdict move.
+
+nbval executes every committed notebook once (figures compared too, see notebooks/conftest.py); the
+tests here execute only a trimmed copy of one section.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import nbformat
 import pytest
-from support import ROOT
+from support import ROOT, copy_project
 
-from evidence.claims import load_claims
-from evidence.notebooks import execute_notebook, notebook_paths
-from evidence.site import build_site
+from evidence.errors import DataError
+from evidence.present.execute import execute_notebook, notebook_paths
+from evidence.present.notebook import group_pages, render_group_notebook, write_group_notebooks
+from evidence.register.claims import load_claims
 
 CLAIMS = load_claims(ROOT / "claims.csv")
 NOTEBOOKS = notebook_paths(ROOT)
-GROUP_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem[:2] not in {"00", "99"}]
-SHOWN = re.compile(r'show_claim\(ws, "(C\d+)"\)')
+PAGES = group_pages(CLAIMS, ROOT / "notebooks" / "groups.csv")
 
 
-def claims_shown(path):
-    notebook = nbformat.read(path, as_version=4)
-    return [m for cell in notebook.cells if cell.cell_type == "code" for m in SHOWN.findall(cell.source)]
+def sources(notebook) -> list[tuple[str, str, str]]:
+    return [(cell.get("id"), cell.cell_type, cell.source) for cell in notebook.cells]
 
 
-def test_every_claim_in_exactly_one_group_notebook_of_its_group():
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_committed_group_notebooks_are_what_the_generator_writes(page):
+    committed = nbformat.read(ROOT / "notebooks" / f"{page.stem}.ipynb", as_version=4)
+    assert sources(committed) == sources(render_group_notebook(page)), (
+        f"{page.stem}.ipynb is not what `evidence notebooks` generates from claims.csv; run `python3 tasks.py report`"
+    )
+
+
+def test_every_claim_has_exactly_one_section_in_the_notebook_of_its_group():
     seen: dict[str, str] = {}
-    for path in GROUP_NOTEBOOKS:
-        for claim_id in claims_shown(path):
-            assert claim_id not in seen, f"{claim_id} is shown in {seen[claim_id]} and {path.name}"
-            seen[claim_id] = path.name
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            for claim_id in re.findall(r'<a id="claim-(C\d+)"></a>', cell.source if cell.cell_type == "markdown" else ""):
+                assert claim_id not in seen, f"{claim_id} is shown in {seen[claim_id]} and {path.name}"
+                seen[claim_id] = path.name
     assert sorted(seen) == sorted(c.claim_id for c in CLAIMS)
     for claim in CLAIMS:
         assert seen[claim.claim_id].split("-", 1)[1] == f"{claim.group}.ipynb", claim.claim_id
+
+
+def test_a_new_claim_gets_a_section_and_an_unknown_group_row_is_refused(tmp_path):
+    project = copy_project(tmp_path)
+    text = (project / "claims.csv").read_text(encoding="utf-8").rstrip("\n").splitlines()
+    new = text[4].replace("C04,", "C20,", 1).replace(",efficacy,efficacy,", ",dosing,efficacy,", 1)
+    (project / "claims.csv").write_text("\n".join([*text, new]) + "\n", encoding="utf-8")
+    folder = project / "notebooks"
+    written = write_group_notebooks(load_claims(project / "claims.csv"), folder)
+    assert [p.name for p in written][-1] == "07-dosing.ipynb"
+    notebook = nbformat.read(folder / "07-dosing.ipynb", as_version=4)
+    assert notebook.cells[0].source.startswith("# 07 · Dosing")
+    assert any('ws.evidence("C20")' in cell.source for cell in notebook.cells)
+    again = {p: p.read_bytes() for p in written}
+    write_group_notebooks(load_claims(project / "claims.csv"), folder)
+    assert {p: p.read_bytes() for p in written} == again  # regenerating rewrites nothing
+    groups = folder / "groups.csv"
+    groups.write_text(groups.read_text(encoding="utf-8") + "nosuch,Nothing,\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"notebooks/groups.csv.*'nosuch' has no claim.*Fix: use one of background"):
+        write_group_notebooks(load_claims(project / "claims.csv"), folder)
 
 
 def test_every_claim_in_the_overview_matrix():
@@ -63,18 +96,32 @@ def test_committed_outputs_are_clean(path):
             assert not (output.output_type == "stream" and output.name == "stderr"), output.text
 
 
-def test_report_is_byte_identical_when_run_twice(tmp_path):
-    """The main command's two steps (execute in place, render the site) twice over: the same bytes."""
-    runs = []
-    for run in ("first", "second"):
-        folder = tmp_path / run / "notebooks"
-        folder.mkdir(parents=True)
-        for path in NOTEBOOKS:
-            shutil.copy(path, folder / path.name)
-            execute_notebook(folder / path.name)
-        site = build_site(tmp_path / run / "site", root=ROOT, notebooks=sorted(folder.glob("*.ipynb")),
-                          progress=lambda m: None)
-        runs.append({p.name: p.read_bytes() for p in [*folder.glob("*.ipynb"), *site]})
-    assert runs[0].keys() == runs[1].keys()
-    for name in runs[0]:
-        assert runs[0][name] == runs[1][name], f"{name} differs between two runs"
+def _verdict_text(notebook, claim_id: str) -> str:
+    cell = next(c for c in notebook.cells if c.get("id") == f"{claim_id.lower()}-verdict")
+    return cell.outputs[0]["data"]["text/markdown"]
+
+
+def test_leaving_a_study_out_of_a_section_moves_its_verdict(tmp_path):
+    """A researcher copies the efficacy notebook, leaves the large null trial out of C04, re-runs the section."""
+    source = ROOT / "notebooks" / "03-efficacy.ipynb"
+    committed = nbformat.read(source, as_version=4)
+    section = [c for c in committed.cells if c.get("id") in ("setup",) or str(c.get("id", "")).startswith("c04-")]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.from_dict(dict(c)) for c in section],
+                                        metadata=committed.metadata)
+    evidence_cell = next(c for c in notebook.cells if c.id == "c04-evidence")
+    assert '# evidence = exclude(evidence, "<study_id>")' in evidence_cell.source
+    evidence_cell.source = evidence_cell.source.replace(
+        '# evidence = exclude(evidence, "<study_id>")', 'evidence = exclude(evidence, "pmid:35046508")')
+    copy = tmp_path / "03-efficacy.ipynb"
+    nbformat.write(notebook, copy)
+    execute_notebook(copy)
+    executed = nbformat.read(copy, as_version=4)
+    for cell in executed.cells:  # what execute_notebook writes: counts kept (nbval needs them), no timing
+        assert cell.cell_type != "code" or (cell.execution_count is not None and "execution" not in cell.metadata)
+    figure = next(c for c in executed.cells if c.id == "c04-figure")
+    assert any("image/png" in output.get("data", {}) for output in figure.outputs)
+    before, after = _verdict_text(committed, "C04"), _verdict_text(executed, "C04")
+    assert before != after
+    assert "1 contrasts" in after and "2 contrasts" in before
+    # the rule that decides changes: the largest trial no longer contrasts
+    assert "The largest randomized trial is null" in before and "The largest randomized trial" not in after

@@ -4,17 +4,16 @@ and line; never another exception."""
 
 from __future__ import annotations
 
-import csv
-import io
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import ROOT
+from support import ROOT, csv_text
 
-from evidence.claims import CLAIM_COLUMNS, load_claims
+from evidence.register.claims import CLAIM_COLUMNS, load_claims
 from evidence.errors import DataError, EvidenceError
-from evidence.records import parse_esearch, parse_pubmed_xml
-from evidence.register import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_evidence, load_register, load_studies
+from evidence.sources.records import parse_esearch, parse_pubmed_xml
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_evidence, load_register, load_studies
 
 REGISTER = load_register(ROOT)
 CLAIMS = list(REGISTER.claims)
@@ -25,14 +24,6 @@ cells = st.one_of(
     st.sampled_from(["", "C01", "pmid:1", "12345", "10.1000/x", "rct", "supports", "2020", "2026-11-25",
                      "curated", "https://example.org", '"', ",", "\n", "(", ")", "[tiab]", "\ufeff", "²"]),
 )
-
-
-def csv_text(columns, rows, *, shuffle_header=False):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def rows_for(columns):
@@ -52,46 +43,25 @@ def write(tmp_path, name, text):
     return path
 
 
+READERS = {
+    "claims.csv": (CLAIM_COLUMNS, load_claims),
+    "studies.csv": (STUDY_COLUMNS, load_studies),
+    "evidence.csv": (EVIDENCE_COLUMNS, lambda path: load_evidence(path, CLAIMS, REGISTER.studies)),
+}
+
+
+@pytest.mark.parametrize("name", READERS)
 @FAST
-@given(rows=rows_for(CLAIM_COLUMNS), header=st.booleans())
-def test_claims_reader_never_crashes(tmp_path_factory, rows, header):
-    columns = CLAIM_COLUMNS if header else CLAIM_COLUMNS[:-1]
-    path = write(tmp_path_factory.mktemp("c"), "claims.csv", csv_text(columns, rows))
+@given(data=st.data(), raw=st.booleans(), text=st.text(max_size=300), short_header=st.booleans())
+def test_csv_readers_parse_or_name_file_and_line(tmp_path_factory, name, data, raw, text, short_header):
+    """Random rows (or arbitrary text) either load or raise a DataError naming the file and line."""
+    columns, load = READERS[name]
+    body = text if raw else csv_text(columns[:-1] if short_header else columns, data.draw(rows_for(columns)))
+    path = write(tmp_path_factory.mktemp("csv"), name, body)
     try:
-        load_claims(path)
+        load(path)
     except EvidenceError as error:
-        check_data_error(error, "claims.csv")
-
-
-@FAST
-@given(text=st.text(max_size=400))
-def test_claims_reader_on_arbitrary_text(tmp_path_factory, text):
-    path = write(tmp_path_factory.mktemp("c"), "claims.csv", text)
-    try:
-        load_claims(path)
-    except EvidenceError as error:
-        check_data_error(error, "claims.csv")
-
-
-@FAST
-@given(rows=rows_for(STUDY_COLUMNS))
-def test_studies_reader_never_crashes(tmp_path_factory, rows):
-    path = write(tmp_path_factory.mktemp("s"), "studies.csv", csv_text(STUDY_COLUMNS, rows))
-    try:
-        load_studies(path)
-    except EvidenceError as error:
-        check_data_error(error, "studies.csv")
-
-
-@FAST
-@given(rows=rows_for(EVIDENCE_COLUMNS), text=st.text(max_size=200), raw=st.booleans())
-def test_evidence_reader_never_crashes(tmp_path_factory, rows, text, raw):
-    body = text if raw else csv_text(EVIDENCE_COLUMNS, rows)
-    path = write(tmp_path_factory.mktemp("e"), "evidence.csv", body)
-    try:
-        load_evidence(path, CLAIMS, REGISTER.studies)
-    except EvidenceError as error:
-        check_data_error(error, "evidence.csv")
+        check_data_error(error, name)
 
 
 def test_a_valid_study_row_is_accepted(tmp_path):

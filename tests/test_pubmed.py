@@ -7,13 +7,13 @@ import logging
 import math
 
 import pytest
-from support import ROOT, SENTINEL_KEY
+from support import ROOT, SENTINEL_KEY, pubmed
 from eutils_double import Fault
 
-from evidence.claims import load_claims
+from evidence.register.claims import load_claims
 from evidence.errors import CacheMissError, ConfigurationError, EvidenceError, InputError, NCBIError, RateLimitError
-from evidence.pubmed import EFETCH_BATCH, PubMed
-from evidence.transport import Transport
+from evidence.sources.pubmed import EFETCH_BATCH, PubMed
+from evidence.sources.transport import EutilsTransport
 
 
 def synthetic_ids(start: int, count: int) -> list[str]:
@@ -170,8 +170,7 @@ def test_retries_5xx_then_succeeds(double, make_settings):
     double.add_search("ketamine", ["99000001"])
     double.fail_next("esearch", Fault("status", status=502), times=2)
     sleeps: list[float] = []
-    transport = Transport(make_settings(), sleep=sleeps.append)
-    assert PubMed(make_settings(), transport=transport).search("ketamine").count == 1
+    assert pubmed(make_settings(), sleeps).search("ketamine").count == 1
     assert double.count("esearch") == 3
     assert sleeps == [0.01, 0.02]  # exponential backoff, not Biopython's immediate retry
 
@@ -181,8 +180,7 @@ def test_retry_after_is_honoured_and_bounded(double, make_settings):
     double.fail_next("esearch", Fault("status", status=429, headers={"Retry-After": "0.2"}))
     double.fail_next("esearch", Fault("status", status=429, headers={"Retry-After": "3600"}))
     sleeps: list[float] = []
-    transport = Transport(make_settings(), sleep=sleeps.append)
-    assert PubMed(make_settings(), transport=transport).search("ketamine").count == 1
+    assert pubmed(make_settings(), sleeps).search("ketamine").count == 1
     assert sleeps == [0.2, 0.5]
 
 
@@ -192,7 +190,7 @@ def test_redirect_is_idempotent_across_biopython_retries(double, make_settings):
 
     double.add_search("ketamine", ["99000001"])
     settings = make_settings()
-    transport = Transport(settings)
+    transport = EutilsTransport(settings)
     with transport._entrez():
         Entrez.max_tries = 3
         double.fail_next("esearch", Fault("status", status=500))

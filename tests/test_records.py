@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from eutils_double import FIXTURES, PUBMED_DOCTYPE, _strip_comment, _xml
+from support import article_set
 
 from evidence.errors import NCBIError, ParseError
-from evidence.records import check_response, parse_esearch, parse_pubmed_xml
-
-
-def article_set(*pmids: str) -> bytes:
-    """An efetch body, as the double serves it, holding the named fixtures."""
-    body = "\n".join(_strip_comment((FIXTURES / f"{p}.xml").read_text(encoding="utf-8")) for p in pmids)
-    return _xml(PUBMED_DOCTYPE, f"<PubmedArticleSet>{body}</PubmedArticleSet>")
+from evidence.sources.records import check_response, parse_esearch, parse_pubmed_xml
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 
 import pytest
-from support import ROOT, SENTINEL_KEY
+from support import ROOT, SENTINEL_KEY, read_csv, write_csv
 
 from evidence import cli
-from evidence.claims import load_claims
-from evidence.pubmed import PubMed
-from evidence.refresh import refresh_register
-from evidence.register import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
+from evidence.register.claims import load_claims
+from evidence.sources.pubmed import PubMed
+from evidence.register.refresh import refresh_register
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
 
 FIXTURE_STUDIES = [
     # study_id, pmid, doi, first_author, year, journal, title
@@ -26,19 +24,13 @@ FIXTURE_STUDIES = [
 ]
 
 
-def write_csv(path, columns, rows):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 @pytest.fixture
 def fixture_project(tmp_path):
     """A project whose register holds only fixture studies (never real data)."""
     (tmp_path / "data").mkdir()
     shutil.copy(ROOT / "claims.csv", tmp_path / "claims.csv")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "groups.csv", tmp_path / "notebooks" / "groups.csv")
     studies = [
         [sid, pmid, doi, "", author, year, journal, title, "rct", "30", "fixture", "https://example.org/fixture",
          "2026-11-25", "curated"]
@@ -70,7 +62,7 @@ def test_refresh_reports_mismatches_resolves_dois_and_caches(double, make_settin
     }
     # the title of 99000002 differs only by its final period, and "Fixture J Psychiatry" abbreviates
     # "Fixture Journal of Psychiatry": neither is reported
-    rows = list(csv.DictReader(io.StringIO(report_path.read_text(encoding="utf-8"))))
+    rows = read_csv(report_path)
     assert len(rows) == len(report.mismatches) and rows[0].keys() == {"study_id", "pmid", "field", "register", "pubmed"}
     assert double.count("esearch") == 1 and double.count("efetch") == 1
 
@@ -82,7 +74,6 @@ def test_refresh_reports_mismatches_resolves_dois_and_caches(double, make_settin
 def test_cli_refresh_end_to_end(double, fixture_project, monkeypatch, capsys):
     double.add_search("10.9999/fixture.0004[doi]", ["99000004"])
     monkeypatch.chdir(fixture_project)
-    monkeypatch.setattr("evidence.settings.project_root", lambda: fixture_project)
     monkeypatch.setenv("EVIDENCE_MODE", "cached")
     monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
     monkeypatch.setenv("NCBI_API_KEY", SENTINEL_KEY)
@@ -139,9 +130,42 @@ def test_bad_setting_is_a_user_error(monkeypatch, capsys):
 def test_broken_files_are_one_line_user_errors(fixture_project, monkeypatch, capsys, file, breakage, message):
     path = fixture_project / file
     path.write_text(breakage(path.read_text(encoding="utf-8")), encoding="utf-8")
-    monkeypatch.setattr("evidence.settings.project_root", lambda: fixture_project)
+    monkeypatch.chdir(fixture_project)
     monkeypatch.setenv("EVIDENCE_MODE", "offline")
-    for argv in (["register", "--summary"], ["check", "--format", "json"]):
+    for argv in (["register", "--summary"], ["check", "--format", "json"], ["report"]):
         assert cli.main(argv) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda t: t.replace("(", "((", 1), "claims.csv, line 2, column 'query': 1 '(' never closed"),
+        (lambda t: t.replace("\nC02,", "\nC01,", 1), "claims.csv, line 3, column 'claim_id': claim_id C01 is used twice"),
+    ],
+)
+def test_the_main_command_stops_on_a_broken_claims_file_before_any_notebook(
+        fixture_project, monkeypatch, capsys, breakage, message):
+    """As a new user would break it: one line with file, line, column and fix; exit 2; nothing executed."""
+    path = fixture_project / "claims.csv"
+    path.write_text(breakage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.chdir(fixture_project)
+    monkeypatch.setenv("EVIDENCE_MODE", "offline")
+    assert cli.main(["report"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("evidence: error: ") and message in captured.err and "Fix:" in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err and "executing" not in captured.err
+    assert sorted(p.name for p in (fixture_project / "notebooks").iterdir()) == ["groups.csv"]
+    assert not (fixture_project / "site").exists()
+
+
+def test_an_unknown_group_names_the_valid_groups(monkeypatch, capsys):
+    monkeypatch.setenv("EVIDENCE_MODE", "offline")
+    assert cli.main(["claims", "--group", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "no claim is in group 'nosuch'" in err
+    assert "background, comorbidity, efficacy, mechanism, psychotherapy, safety" in err
+    assert cli.main(["claims", "--group", "safety"]) == 0
+    out = capsys.readouterr().out
+    assert "C18" in out and "C04" not in out

@@ -3,16 +3,13 @@ of broken row is rejected with a message naming file, line and column."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import shutil
 
 import pytest
-from support import ROOT
+from support import ROOT, copy_project, read_csv, write_csv
 
 from evidence.errors import DataError
-from evidence.register import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
 
 REGISTER = load_register(ROOT)
 
@@ -59,22 +56,14 @@ def test_no_abstract_text_in_data():
 @pytest.fixture
 def project(tmp_path):
     """A copy of claims.csv and the register, to break one row at a time."""
-    (tmp_path / "data").mkdir()
-    shutil.copy(ROOT / "claims.csv", tmp_path / "claims.csv")
-    for name in ("studies.csv", "evidence.csv"):
-        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def edit(path, columns, row_index, **changes):
     """Change fields of data row ``row_index`` (0-based); return the physical line it is on."""
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = read_csv(path)
     rows[row_index].update(changes)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    write_csv(path, columns, rows)
     return row_index + 2
 
 
@@ -94,67 +83,49 @@ STUDY_BREAKS = [
 ]
 
 
-@pytest.mark.parametrize(("column", "value", "message"), STUDY_BREAKS)
-def test_broken_study_row(project, column, value, message):
-    line = edit(project / "data" / "studies.csv", STUDY_COLUMNS, 4, **{column: value})
-    with pytest.raises(DataError) as caught:
-        load_register(project)
-    error = caught.value
-    assert (error.file, error.line) == ("data/studies.csv", line)
-    assert message in str(error)
-    assert error.column in {column, "study_id"}
-
-
-def test_study_id_must_follow_its_identifiers(project):
-    path = project / "data" / "studies.csv"
-    first = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    line = edit(path, STUDY_COLUMNS, 0, study_id="pmid:1" if first["pmid"] != "1" else "pmid:2")
-    with pytest.raises(DataError, match=rf"data/studies.csv, line {line}, column 'study_id': study_id .* should be"):
-        load_register(project)
-
-
-def test_duplicate_study(project):
-    path = project / "data" / "studies.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(lines + [lines[1]]), encoding="utf-8")
-    with pytest.raises(DataError, match=rf"line {len(lines) + 1}, column 'study_id': .* listed twice \(first on line 2\)"):
-        load_register(project)
-
-
 EVIDENCE_BREAKS = [
     ("claim_id", "C99", "not in claims.csv"),
     ("study_id", "pmid:1", "not in data/studies.csv"),
     ("stance", "agrees", "stance 'agrees' is not one of"),
     ("rationale", "", "rationale is empty"),
 ]
+BREAKS = [("studies.csv", STUDY_COLUMNS, 4, *b) for b in STUDY_BREAKS] + \
+         [("evidence.csv", EVIDENCE_COLUMNS, 2, *b) for b in EVIDENCE_BREAKS]
 
 
-@pytest.mark.parametrize(("column", "value", "message"), EVIDENCE_BREAKS)
-def test_broken_evidence_row(project, column, value, message):
-    line = edit(project / "data" / "evidence.csv", EVIDENCE_COLUMNS, 2, **{column: value})
+@pytest.mark.parametrize(("name", "columns", "index", "column", "value", "message"), BREAKS,
+                         ids=[f"{b[0]}-{b[3]}-{b[4] or 'empty'}" for b in BREAKS])
+def test_broken_row_names_file_line_and_column(project, name, columns, index, column, value, message):
+    line = edit(project / "data" / name, columns, index, **{column: value})
     with pytest.raises(DataError) as caught:
         load_register(project)
-    assert (caught.value.file, caught.value.line, caught.value.column) == ("data/evidence.csv", line, column)
-    assert message in str(caught.value)
+    error = caught.value
+    assert (error.file, error.line) == (f"data/{name}", line)
+    assert message in str(error)
+    assert error.column in {column, "study_id"}
 
 
-def test_duplicate_evidence_row(project):
-    path = project / "data" / "evidence.csv"
+def test_study_id_must_follow_its_identifiers(project):
+    path = project / "data" / "studies.csv"
+    first = read_csv(path)[0]
+    line = edit(path, STUDY_COLUMNS, 0, study_id="pmid:1" if first["pmid"] != "1" else "pmid:2")
+    with pytest.raises(DataError, match=rf"data/studies.csv, line {line}, column 'study_id': study_id .* should be"):
+        load_register(project)
+
+
+@pytest.mark.parametrize(("name", "message"), [("studies.csv", r"listed twice \(first on line 2\)"),
+                                               ("evidence.csv", r"already listed for .* on line 2")])
+def test_a_repeated_row_names_both_lines(project, name, message):
+    path = project / "data" / name
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines + [lines[1]]), encoding="utf-8")
-    with pytest.raises(DataError, match=rf"line {len(lines) + 1}, column 'study_id': .* already listed"):
+    with pytest.raises(DataError, match=rf"data/{name}, line {len(lines) + 1}, column 'study_id': .*{message}"):
         load_register(project)
 
 
 def test_uncovered_claim(project):
     path = project / "data" / "evidence.csv"
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    kept = [r for r in rows if r["claim_id"] != "C07"]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EVIDENCE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(kept)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    write_csv(path, EVIDENCE_COLUMNS, [r for r in read_csv(path) if r["claim_id"] != "C07"])
     with pytest.raises(DataError, match=r"C07 have no evidence row"):
         load_register(project)
 

@@ -9,16 +9,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from eutils_double import Fault
+from support import pubmed
 
 from evidence.errors import CacheError, EvidenceError, NCBIError, NetworkError, ParseError, RateLimitError
-from evidence.pubmed import PubMed
-from evidence.transport import Transport
 
 
 def client(make_settings, sleeps=None, **changes):
-    settings = make_settings(**changes)
-    transport = Transport(settings, sleep=(sleeps.append if sleeps is not None else (lambda s: None)))
-    return PubMed(settings, transport=transport)
+    return pubmed(make_settings(**changes), sleeps)
 
 
 def assert_cache_clean(cache_dir):
@@ -129,28 +126,9 @@ def test_short_batch_names_the_missing_pmids(double, make_settings):
     assert list(result.records) == ["99000001", "99000002"]
 
 
-def test_expired_webenv_re_runs_the_search(double, make_settings, cache_dir):
-    ids = [str(50_000_000 + i) for i in range(450)]
-    double.add_synthetic(ids)
-    double.add_search("history", ids)
-    pubmed = client(make_settings)
-    double.fail_next("efetch", Fault("none"))  # batch 1 goes through
-    double.fail_next("efetch", Fault("expire"))  # NCBI forgets the history before batch 2
-    result = pubmed.fetch_search("history")
-    assert set(result.records) == set(ids) and result.missing == ()
-    history_searches = [r for r in double.requests if r.util == "esearch" and r.params.get("usehistory") == "y"]
-    assert len(history_searches) == 2  # opened, then renewed once
-    assert double.count("efetch") == 4  # 3 batches + the one refused
-    assert_cache_clean(cache_dir)
-    double.reset_log()
-    assert set(client(make_settings).fetch_search("history").records) == set(ids)
-    assert double.count() == 0  # batches are cached by search and offset, not by the expired WebEnv
-
-
 def test_corrupt_cache_entry_is_refetched_in_cached_mode(double, make_settings, cache_dir):
     double.add_search("ketamine", ["99000001"])
-    pubmed = client(make_settings)
-    pubmed.search("ketamine")
+    client(make_settings).search("ketamine")
     [entry] = list(cache_dir.rglob("*.xml"))
     entry.write_bytes(entry.read_bytes()[:40])
     double.reset_log()
@@ -172,10 +150,10 @@ def test_corrupt_cache_entry_is_reported_with_its_path_offline(double, make_sett
 
 def _worker(settings, queue):
     try:
-        pubmed = PubMed(settings, transport=Transport(settings, sleep=lambda s: None))
+        client_ = pubmed(settings)
         for _ in range(3):
-            result = pubmed.search("concurrent")
-            pubmed.fetch(result.ids)
+            result = client_.search("concurrent")
+            client_.fetch(result.ids)
         queue.put("ok")
     except EvidenceError as exc:  # pragma: no cover - reported to the parent
         queue.put(f"error: {exc}")

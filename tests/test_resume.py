@@ -10,10 +10,10 @@ import sys
 import time
 
 from eutils_double import Fault
-from support import ROOT, SENTINEL_KEY
-from test_refresh_cli import write_csv
+from support import ROOT, SENTINEL_KEY, write_csv
 
-from evidence.register import EVIDENCE_COLUMNS, STUDY_COLUMNS
+from evidence.register.claims import load_claims
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
 
 STUDIES = 450  # three efetch batches of at most 200
 
@@ -31,7 +31,7 @@ def synthetic_project(tmp_path, double):
         for pmid, day in zip(ids, dates)
     ]
     write_csv(project / "data" / "studies.csv", STUDY_COLUMNS, studies)
-    claim_ids = [line.split(",", 1)[0] for line in (ROOT / "claims.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    claim_ids = [claim.claim_id for claim in load_claims(ROOT / "claims.csv")]
     evidence = [[claim_ids[i % len(claim_ids)], f"pmid:{pmid}", "supports", "", "", "", "Fixture row."]
                 for i, pmid in enumerate(ids)]
     write_csv(project / "data" / "evidence.csv", EVIDENCE_COLUMNS, evidence)
@@ -47,9 +47,9 @@ def refresh_process(project, double):
         "EVIDENCE_EUTILS_BASE": double.base,
         "EVIDENCE_CACHE_DIR": str(project / "data" / "cache"),
     }
-    code = ("import sys, evidence.settings as s, pathlib; s.project_root = lambda: pathlib.Path(sys.argv[1]); "
-            "from evidence.cli import main; sys.exit(main(['refresh']))")
-    return subprocess.Popen([sys.executable, "-c", code, str(project)], env=env, cwd=project,
+    # the project is found from the working directory, as for a user in a second project's folder
+    code = "import sys; from evidence.cli import main; sys.exit(main(['refresh']))"
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=project,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -11,27 +11,35 @@ matplotlib.use("Agg")
 from support import ROOT  # noqa: E402
 
 from evidence import cli  # noqa: E402
-from evidence.plots import plot_evidence_map, plot_timeline, plot_verdict_summary  # noqa: E402
-from evidence.present import claim_markdown, search_markdown, verdict_markdown  # noqa: E402
-from evidence.pubmed import SearchResult, SearchSlice  # noqa: E402
-from evidence.register import load_register  # noqa: E402
-from evidence.tables import (  # noqa: E402
+from evidence.judge.verdict import assess_register  # noqa: E402
+from evidence.present import (  # noqa: E402
+    claim_card,
     evidence_map_table,
     evidence_table,
+    flow_card,
+    plot_claim,
+    plot_evidence_map,
+    plot_timeline,
+    plot_verdict_summary,
+    search_card,
     search_flow_table,
+    search_status_table,
     style_evidence,
     style_verdict_matrix,
+    verdict_card,
     verdict_matrix,
 )
-from evidence.verdict import assess_register  # noqa: E402
+from evidence.register.studies import load_register  # noqa: E402
+from evidence.sources.pubmed import SearchResult, SearchSlice  # noqa: E402
+from evidence.vocab import STANCES  # noqa: E402
 
 REGISTER = load_register(ROOT)
-ASSESSMENTS = {a.claim.claim_id: a for a in assess_register(REGISTER, ROOT)}
+ASSESSMENTS = {a.claim.claim_id: a for a in assess_register(REGISTER)}
 
 
 def test_evidence_table_orders_by_stance_then_newest():
     frame = evidence_table(ASSESSMENTS["C04"])
-    order = {"supports": 0, "mixed": 1, "contrasts": 2, "context": 3}
+    order = {stance: rank for rank, stance in enumerate(STANCES)}
     ranks = [order[s] for s in frame["stance"]]
     assert ranks == sorted(ranks)
     for _, group in frame.groupby("stance"):
@@ -53,13 +61,13 @@ def test_styled_tables_are_stable_html_with_plain_text():
 def test_evidence_map_counts_every_study_once():
     table = evidence_map_table(ASSESSMENTS["C18"])
     assert table.to_numpy().sum() == len(REGISTER.for_claim("C18"))
-    assert list(table.columns) == ["supports", "contrasts", "mixed", "context"]
+    assert list(table.columns) == list(STANCES)
 
 
 def test_verdict_matrix_has_every_claim():
     matrix = verdict_matrix(list(ASSESSMENTS.values()))
     assert list(matrix["claim_id"]) == [c.claim_id for c in REGISTER.claims]
-    counts = matrix[["supports", "contrasts", "mixed", "context"]].sum(axis=1)
+    counts = matrix[list(STANCES)].sum(axis=1)
     assert list(counts) == [len(REGISTER.for_claim(c.claim_id)) for c in REGISTER.claims]
 
 
@@ -71,6 +79,17 @@ def test_search_flow_counts():
     flow = search_flow_table(result, assessment)
     assert list(flow["count"]) == [250, 2, len(assessment.evidence) - 2, len(assessment.evidence)]
     assert search_flow_table(None, assessment) is None
+    assert "| records identified by the PubMed search | 250 |" in flow_card(result, assessment).data
+    assert "No search answer in this snapshot" in flow_card(None, assessment).data
+
+
+def test_search_status_reports_what_the_workspace_holds_without_searching():
+    claims = REGISTER.claims[:2]
+    result = SearchResult("q", 3, ("1", "2", "3"), "", "1800/01/01", "2026/11/25", ())
+    table = search_status_table(claims, {claims[0].claim_id: result, claims[1].claim_id: None},
+                                {claims[1].claim_id: "data/cache/esearch/abc.xml"})
+    assert list(table["status"]) == ["answered", "not in snapshot"]
+    assert table["count"].iloc[0] == 3 and table["cache_file"].iloc[1] == "data/cache/esearch/abc.xml"
 
 
 def test_plots_draw_on_given_axes_and_return_them():
@@ -83,14 +102,17 @@ def test_plots_draw_on_given_axes_and_return_them():
     assert plot_verdict_summary(verdict_matrix(list(ASSESSMENTS.values())), ax=axes[2]) is axes[2]
     assert len(axes[1].collections) == 4  # one scatter per stance
     plt.close(figure)
+    claim_figure = plot_claim(evidence_map_table(assessment), evidence_table(assessment), claim_id="C11")
+    assert [ax.get_title() for ax in claim_figure.axes] == ["C11: design × stance", "C11: studies by year"]
+    assert claim_figure.number not in plt.get_fignums()  # closed: a notebook shows it once
 
 
-def test_markdown_texts():
+def test_markdown_cards():
     claim = REGISTER.claims[3]
-    assert claim.quote in claim_markdown(claim) and claim.statement in claim_markdown(claim)
-    assert "no live PubMed answer" in search_markdown(claim, None)
-    assert "PubMed Clinical Queries" in search_markdown(claim, None)
-    text = verdict_markdown(ASSESSMENTS["C04"])
+    assert claim.quote in claim_card(claim).data and claim.statement in claim_card(claim).data
+    assert "no live PubMed answer" in search_card(claim, None).data
+    assert "PubMed Clinical Queries" in search_card(claim, None).data
+    text = verdict_card(ASSESSMENTS["C04"]).data
     assert "**Verdict: mixed**" in text and "Downgraded for" in text and "Gaps:" in text
 
 
@@ -101,5 +123,5 @@ def test_check_json(monkeypatch, capsys):
     assert [r["claim_id"] for r in rows] == [c.claim_id for c in REGISTER.claims]
     for row in rows:
         assert row["verdict"] == ASSESSMENTS[row["claim_id"]].verdict
-        assert set(row["counts"]) == {"supports", "contrasts", "mixed", "context"}
+        assert tuple(row["counts"]) == STANCES
         assert row["certainty"] in {"high", "moderate", "low", "very low"}

@@ -5,21 +5,16 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from eutils_double import FIXTURES, PUBMED_DOCTYPE, _strip_comment, _xml
+from eutils_double import FIXTURES
+from support import article_set
 
-from evidence.claims import Claim
-from evidence.design import classify_record, resolve_design
-from evidence.errors import DataError
-from evidence.records import parse_pubmed_xml
-from evidence.register import EvidenceRow, Study
-from evidence.verdict import (
-    VERDICTS,
-    assess_claim,
-    evaluate,
-    follow_up_weeks,
-    load_overrides,
-    verdict_rules,
-)
+from evidence.errors import DataError, RuleError
+from evidence.judge.design import classify_record, resolve_design
+from evidence.judge.verdict import FEATURES, assess_claim, claim_features, evaluate, follow_up_weeks, verdict_rules
+from evidence.register.claims import Claim
+from evidence.register.studies import EvidenceRow, Override, Study, load_overrides
+from evidence.sources.records import parse_pubmed_xml
+from evidence.vocab import VERDICTS
 
 _ids = itertools.count(1)
 
@@ -159,7 +154,7 @@ def test_no_randomized_trial_gap():
 
 # -- overrides -------------------------------------------------------------------------------------
 def test_override_wins_and_is_shown():
-    a = verdict_of(("supports", "rct", 30), ("contrasts", "rct", 158), override=("weak", "curators' judgement"))
+    a = verdict_of(("supports", "rct", 30), ("contrasts", "rct", 158), override=Override("weak", "curators' judgement"))
     assert (a.verdict, a.overridden, a.rule_verdict) == ("weak", True, "mixed")
     assert a.verdict_reason == "curators' judgement"
 
@@ -175,17 +170,20 @@ def test_override_file_is_validated(tmp_path):
     assert load_overrides(tmp_path / "absent.csv", {"C01"}) == {}
 
 
-def test_malformed_condition_is_refused():
-    with pytest.raises(ValueError, match="malformed"):
+def test_malformed_condition_is_refused_with_the_valid_features():
+    with pytest.raises(RuleError, match="malformed comparison 'supports >> 1'"):
         evaluate("supports >> 1", {"supports": 2})
-    with pytest.raises(ValueError, match="unknown feature"):
+    with pytest.raises(RuleError, match=r"unknown feature 'support'.*Valid options: supports, contrasts"):
         evaluate("support >= 1", {"supports": 2})
+
+
+def test_the_features_rules_may_name_are_the_features_computed():
+    assert tuple(claim_features(claim(), [])) == FEATURES
 
 
 # -- design from PubMed indexing ------------------------------------------------------------------
 def fixture_records():
-    body = "\n".join(_strip_comment(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.xml")))
-    return {r.pmid: r for r in parse_pubmed_xml(_xml(PUBMED_DOCTYPE, f"<PubmedArticleSet>{body}</PubmedArticleSet>"))}
+    return {r.pmid: r for r in parse_pubmed_xml(article_set(*sorted(p.stem for p in FIXTURES.glob("*.xml"))))}
 
 
 def test_design_from_publication_types_and_mesh():

@@ -1,5 +1,7 @@
 """The ``evidence`` command.
 
+    evidence report [NOTEBOOK ...]       validate, generate the group notebooks, execute them, build the book
+    evidence notebooks                   generate the group notebooks from claims.csv (no execution)
     evidence claims [--group G]          the claims of claims.csv
     evidence search CLAIM_ID             run (or replay) a claim's PubMed search
     evidence register --summary          studies per claim, stance and design; studies without a PMID
@@ -22,14 +24,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import get_claim, load_claims
 from .errors import ConfigurationError, EvidenceError
-from .pubmed import PubMed
-from .refresh import refresh_register
-from .register import load_register
+from .judge.verdict import assess_register
+from .present.tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
+from .register.claims import claims_in_group, get_claim, load_claims
+from .register.refresh import refresh_register
+from .register.studies import load_register
 from .settings import Settings
-from .verdict import assess_register
-from .tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
+from .sources.pubmed import PubMed
+from .vocab import OVERRIDE_LABEL
 
 __all__ = ["main"]
 
@@ -40,10 +43,24 @@ def _print_frame(frame: pd.DataFrame) -> None:
         print(frame.to_string(index=False) if len(frame) else "(none)")
 
 
+def cmd_report(args, settings: Settings) -> int:
+    from .present.report import run_report  # imports the notebook and book machinery only when needed
+
+    return run_report(settings, notebooks=args.notebooks, progress=_progress)
+
+
+def cmd_notebooks(args, settings: Settings) -> int:
+    from .present.notebook import write_group_notebooks
+
+    claims = load_register(settings.root).claims
+    for path in write_group_notebooks(claims, settings.root / "notebooks"):
+        print(settings.display_path(path))
+    return 0
+
+
 def cmd_claims(args, settings: Settings) -> int:
-    table = claims_table(load_claims(settings.root / "claims.csv"))
-    if args.group:
-        table = table[table["group"] == args.group]
+    claims = load_claims(settings.root / "claims.csv")
+    table = claims_table(claims_in_group(claims, args.group) if args.group else claims)
     _print_frame(table[["claim_id", "group", "claim_type", "statement"]])
     return 0
 
@@ -102,7 +119,7 @@ def check_rows(settings: Settings) -> list[dict]:
     """The verdict per claim, as plain data (what `evidence check --format json` prints)."""
     register = load_register(settings.root)
     rows = []
-    for assessment in assess_register(register, settings.root):
+    for assessment in assess_register(register):
         rows.append({
             "claim_id": assessment.claim.claim_id,
             "verdict": assessment.verdict,
@@ -121,7 +138,7 @@ def cmd_check(args, settings: Settings) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     table = pd.DataFrame(
-        [{"claim_id": r["claim_id"], "verdict": r["verdict"] + (" (override)" if r["override"] else ""),
+        [{"claim_id": r["claim_id"], "verdict": r["verdict"] + (f" {OVERRIDE_LABEL}" if r["override"] else ""),
           "certainty": r["certainty"], **r["counts"]} for r in rows]
     )
     _print_frame(table)
@@ -136,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evidence", description="Check an article's claims against PubMed.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request (keys masked)")
     sub = parser.add_subparsers(dest="command", required=True)
+    report = sub.add_parser("report", help="validate, generate and execute the notebooks, build the book")
+    report.add_argument("notebooks", nargs="*", type=Path, help="execute only these notebooks (default: all)")
+    report.set_defaults(run=cmd_report)
+    notebooks = sub.add_parser("notebooks", help="generate the group notebooks from claims.csv")
+    notebooks.set_defaults(run=cmd_notebooks)
     claims = sub.add_parser("claims", help="list the claims of claims.csv")
     claims.add_argument("--group", help="only this group (notebook)")
     claims.set_defaults(run=cmd_claims)

@@ -3,6 +3,7 @@
     EvidenceError
     ├── ConfigurationError      bad or missing setting (NCBI_EMAIL, EVIDENCE_MODE, ...)
     ├── DataError               a project file is malformed (file, line, column)
+    ├── RuleError               a rule table in rules/ is malformed or names an unknown option
     ├── InputError              a bad argument (a malformed PMID or DOI, an unknown claim id)
     ├── NetworkError            NCBI could not be reached (connection, timeout)
     │   └── RateLimitError      NCBI kept answering 429 after every retry
@@ -30,6 +31,7 @@ __all__ = [
     "NetworkError",
     "ParseError",
     "RateLimitError",
+    "RuleError",
     "redact_url",
 ]
 
@@ -69,6 +71,20 @@ class DataError(EvidenceError):
         text = f"{where}: {message}"
         if fix:
             text += f" Fix: {fix}"
+        super().__init__(text)
+
+
+class RuleError(EvidenceError):
+    """A rule table (``rules/<table>.csv``) is malformed, or a lookup names an option it lacks."""
+
+    def __init__(self, message: str, *, table: str, row: int | None = None, options: tuple[str, ...] = ()):
+        self.table = table
+        self.row = row
+        self.options = options
+        where = f"rules/{table}.csv" + (f", row {row}" if row is not None else "")
+        text = f"{where}: {message}"
+        if options:
+            text += f" Valid options: {', '.join(options)}."
         super().__init__(text)
 
 

@@ -21,13 +21,14 @@ DEFAULT_MODE = "cached"
 
 
 def project_root() -> Path:
-    """The checkout this package lives in (src layout), else the nearest folder above the cwd with claims.csv."""
-    here = Path(__file__).resolve().parents[2]
-    if (here / "claims.csv").is_file():
-        return here
+    """The nearest folder at or above the cwd holding claims.csv (so a second project is found where the
+    user works), else the checkout this package lives in (src layout)."""
     for folder in [Path.cwd(), *Path.cwd().parents]:
         if (folder / "claims.csv").is_file():
             return folder
+    here = Path(__file__).resolve().parents[2]
+    if (here / "claims.csv").is_file():
+        return here
     raise ConfigurationError(
         "cannot find the project root (a folder holding claims.csv) above the package or the current "
         "directory. Fix: run from inside the evidence checkout, or install it with `pip install -e .`."

@@ -1,0 +1,35 @@
+"""What people see: tables (computed), styles, figures (drawn), notebook sections, the generated
+notebooks, their execution and the book.
+
+The names notebooks use are gathered here and loaded on first use (PEP 562), so that importing one
+module of this package (the command line imports ``tables``) does not import matplotlib, IPython and
+nbformat as well.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_HOMES = {
+    "contents_card": "notebook",
+    "plot_claim": "plots", "plot_evidence_map": "plots", "plot_timeline": "plots", "plot_verdict_summary": "plots",
+    "claim_card": "sections", "flow_card": "sections", "search_card": "sections", "verdict_card": "sections",
+    "StyledTable": "style", "style_evidence": "style", "style_verdict_matrix": "style",
+    "claim_coverage_table": "tables", "claims_table": "tables", "design_table": "tables",
+    "evidence_map_table": "tables", "evidence_table": "tables", "search_flow_table": "tables",
+    "search_status_table": "tables", "studies_without_pmid_table": "tables", "verdict_matrix": "tables",
+    "Workspace": "workspace", "exclude": "workspace", "load_workspace": "workspace",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,118 @@
+"""The rendered notebooks as a book: Sphinx with myst-nb and sphinx-book-theme (the engine of
+Jupyter Book 1), built offline from the committed notebook outputs (nothing is executed here).
+
+The front page carries the verdict matrix, each claim id linking to the claim's section
+(``NN-group.html#claim-C04``, an anchor the generated notebooks set); the sidebar lists the
+notebooks; Sphinx's search index gives full-text search. No page loads anything from another
+host: the theme's assets are copied into ``_static``, and myst-nb's ipywidgets scripts (fetched
+from a CDN by default) are switched off.
+
+Sphinx reads a source folder; ``build_book`` stages one under ``build/book-src`` (the notebooks,
+a generated ``index.md`` and ``conf.py``), then writes the HTML into ``site/``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import shutil
+from collections.abc import Callable, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from ..errors import EvidenceError
+from ..files import atomic_write
+from ..judge.verdict import Assessment
+from .style import style_verdict_matrix
+from .tables import verdict_matrix
+
+__all__ = ["build_book", "claim_links", "front_page"]
+
+CONF = '''# Written by evidence.present.book; edit the template there, not this copy.
+project = "evidence: {title}"
+author = "the evidence project"
+copyright = "the evidence project"
+extensions = ["myst_nb"]
+html_theme = "sphinx_book_theme"
+html_title = "{title}"
+html_theme_options = {{"show_toc_level": 2, "use_download_button": False, "use_fullscreen_button": False}}
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+nb_execution_mode = "off"          # render the committed outputs; never execute here
+nb_ipywidgets_js = {{}}             # myst-nb loads require.js and widgets from a CDN by default
+nb_merge_streams = True
+myst_enable_extensions = ["colon_fence"]
+suppress_warnings = ["mystnb.unknown_mime_type"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+'''
+
+
+def claim_links(notebooks: Sequence[Path], assessments: Sequence[Assessment]) -> dict[str, str]:
+    """claim id -> the page and anchor of its section (group notebooks are named NN-<group>)."""
+    page_of_group = {path.stem.split("-", 1)[1]: path.stem for path in notebooks}
+    return {
+        a.claim.claim_id: f"{page_of_group[a.claim.group]}.html#claim-{a.claim.claim_id}"
+        for a in assessments if a.claim.group in page_of_group
+    }
+
+
+def front_page(title: str, notebooks: Sequence[Path], assessments: Sequence[Assessment]) -> str:
+    """index.md: what the book is, the verdict matrix linking each claim to its section, the contents."""
+    matrix = style_verdict_matrix(verdict_matrix(assessments), links=claim_links(notebooks, assessments))
+    toctree = "\n".join(path.stem for path in notebooks)
+    return f"""# {title}
+
+Each checkable claim of the article was turned into a testable statement and judged against a register of
+real, verified studies, supporting and contrasting, with a GRADE-style certainty. The chapters are the
+project's notebooks exactly as committed (their outputs are what the code produces from the committed data);
+every study links to its PubMed or DOI record. Select a claim id to open its section.
+
+(verdict-matrix)=
+## Verdict matrix
+
+```{{raw}} html
+<div id="verdict-matrix">
+{matrix._repr_html_()}
+</div>
+```
+
+```{{toctree}}
+:maxdepth: 1
+:caption: Notebooks
+
+{toctree}
+```
+"""
+
+
+def build_book(out_dir: Path, notebooks: Sequence[Path], assessments: Sequence[Assessment], *,
+               title: str, staging: Path, progress: Callable[[str], None] = print) -> Path:
+    """Stage the sources and build the HTML book into ``out_dir``; return its index.html."""
+    from sphinx.application import Sphinx  # imported here: only the book needs Sphinx
+
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    for path in notebooks:
+        shutil.copy2(path, staging / path.name)
+    atomic_write(staging / "conf.py", CONF.format(title=html.escape(title)).encode("utf-8"))
+    atomic_write(staging / "index.md", front_page(title, notebooks, assessments).encode("utf-8"))
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    progress(f"building the book from {len(notebooks)} notebooks into {out_dir.name}/")
+    log = io.StringIO()
+    with redirect_stdout(log), redirect_stderr(log):
+        app = Sphinx(str(staging), str(staging), str(out_dir), str(staging / ".doctrees"), "html",
+                     freshenv=True, warningiserror=False, status=log, warning=log)
+        app.build(force_all=True)
+    if app.statuscode:
+        raise EvidenceError(f"the book did not build (Sphinx status {app.statuscode}): {log.getvalue()[-1500:]} "
+                            "Fix: run `evidence report` again after correcting the notebook it names.")
+    for leftover in (".buildinfo", ".doctrees"):
+        target = out_dir / leftover
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    return out_dir / "index.html"

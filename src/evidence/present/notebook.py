@@ -1,0 +1,165 @@
+"""Generate the group notebooks from claims.csv (``evidence notebooks``).
+
+Each group of claims gets one notebook, ``NN-<group>.ipynb``, numbered in the order of
+``notebooks/groups.csv`` (which also gives each its title and introduction; groups it does not
+list follow in order of first appearance, titled by name). Each claim is a section of short cells
+that a researcher can read and change: the claim, its search, the evidence (with a commented line
+that leaves a study out), the verdict computed from that evidence, the figure and the verdict's
+reasons. Changing a cell and re-running the section changes what follows.
+
+Generation is deterministic (cell ids are derived from the claim and the step), so regenerating an
+unchanged project rewrites nothing; executing is a separate step (``execute.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from IPython.display import Markdown
+
+from ..errors import DataError
+from ..files import atomic_write, read_rows
+from ..register.claims import Claim
+from ..settings import project_root
+
+__all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook", "write_group_notebooks"]
+
+GROUP_COLUMNS = ("group", "title", "intro")
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
+from evidence.present import (claim_card, evidence_map_table, evidence_table, exclude, flow_card,
+                              load_workspace, plot_claim, search_card, style_evidence, verdict_card)
+
+ws = load_workspace()
+print(f"mode: {ws.settings.mode}; {len(ws.register.studies)} studies in the register")'''
+HOW_TO_READ = (
+    "Each claim below is a section of short cells: the article's words and our testable statement, the search "
+    "as run (or a plain note that the committed snapshot holds none), the studies behind the verdict coloured "
+    "by stance (green supports, yellow mixed, red contrasts, grey context), an evidence map and timeline, and "
+    "the verdict with its certainty, reasons and gaps. To see how a verdict rests on one study, remove the `#` "
+    "before `exclude(...)` in a section's evidence cell, put in the study's id, and run the section's cells again. "
+    "How verdicts are reached: [99-methods](99-methods.ipynb). All claims: [00-overview](00-overview.ipynb)."
+)
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    number: int
+    group: str
+    title: str
+    intro: str
+    claims: tuple[Claim, ...]
+
+    @property
+    def stem(self) -> str:
+        return f"{self.number:02d}-{self.group}"
+
+
+def _group_texts(path: Path) -> dict[str, tuple[str, str]]:
+    if not path.is_file():
+        return {}
+    return {row["group"]: (row["title"], row["intro"]) for _, row in read_rows(path, GROUP_COLUMNS,
+                                                                               display="notebooks/groups.csv")}
+
+
+def group_pages(claims: Sequence[Claim], groups_file: Path) -> list[GroupPage]:
+    """The group notebooks to write, in order, with their claims in claims.csv order."""
+    texts = _group_texts(groups_file)
+    used = list(dict.fromkeys(c.group for c in claims))
+    unknown = [g for g in texts if g not in used]
+    if unknown:
+        raise DataError(f"group {unknown[0]!r} has no claim in claims.csv.", file="notebooks/groups.csv",
+                        column="group", fix=f"use one of {', '.join(used)}, or remove the row.")
+    order = [g for g in texts if g in used] + [g for g in used if g not in texts]
+    return [
+        GroupPage(number, group, *texts.get(group, (group.replace("-", " ").capitalize(), "")),
+                  tuple(c for c in claims if c.group == group))
+        for number, group in enumerate(order, start=1)
+    ]
+
+
+def contents_card(claims: Sequence[Claim], folder: Path | None = None) -> Markdown:
+    """Markdown links to each group notebook with its claims (``folder`` holds groups.csv; default notebooks/)."""
+    pages = group_pages(claims, (folder or project_root() / "notebooks") / "groups.csv")
+    lines = [
+        f"- [{page.number:02d} · {page.title}]({page.stem}.ipynb): "
+        + ", ".join(f"[{c.claim_id}]({page.stem}.ipynb#claim-{c.claim_id})" for c in page.claims)
+        for page in pages
+    ]
+    lines.append("- [99 · Methods](99-methods.ipynb): searches, designs, certainty and verdict rules")
+    return Markdown("\n".join(lines))
+
+
+def _claim_cells(claim: Claim) -> list:
+    cid = claim.claim_id
+    key = cid.lower()
+    code = nbformat.v4.new_code_cell
+    markdown = nbformat.v4.new_markdown_cell
+    cells = [
+        markdown(f'<a id="claim-{cid}"></a>\n\n## {cid} · {claim.statement}\n\n*Article section: {claim.section}*',
+                 id=f"{key}-heading"),
+        code(f'claim = ws.claim("{cid}")\nclaim_card(claim)', id=f"{key}-claim"),
+        code(f'search = ws.searches["{cid}"]\nsearch_card(claim, search)', id=f"{key}-search"),
+        code(
+            f'evidence = ws.evidence("{cid}")\n'
+            f'# evidence = exclude(evidence, "<study_id>")  # leave a study out, then run the cells below again\n'
+            f'assessment = ws.assess("{cid}", evidence)\n'
+            f'table = evidence_table(assessment, ws.records)\n'
+            f'style_evidence(table, uuid="evidence-{cid}")',
+            id=f"{key}-evidence",
+        ),
+        code("flow_card(search, assessment)", id=f"{key}-flow"),
+        code(f'plot_claim(evidence_map_table(assessment), table, claim_id="{cid}")', id=f"{key}-figure"),
+        code("verdict_card(assessment)", id=f"{key}-verdict"),
+    ]
+    return cells
+
+
+def render_group_notebook(page: GroupPage):
+    """The notebook for one group, without outputs."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    intro = f"\n\n{page.intro}" if page.intro else ""
+    cells = [
+        nbformat.v4.new_markdown_cell(f"# {page.number:02d} · {page.title}{intro}\n\n{HOW_TO_READ}", id="title"),
+        nbformat.v4.new_code_cell(SETUP, id="setup"),
+    ]
+    for claim in page.claims:
+        cells.extend(_claim_cells(claim))
+    notebook.cells = cells
+    return notebook
+
+
+def write_group_notebooks(claims: Sequence[Claim], folder: Path) -> list[Path]:
+    """Write every group notebook into ``folder`` (outputs of unchanged cells kept); remove stale ones."""
+    written = []
+    pages = group_pages(claims, folder / "groups.csv")
+    for page in pages:
+        path = folder / f"{page.stem}.ipynb"
+        fresh = render_group_notebook(page)
+        if path.is_file():
+            fresh = _keep_outputs(fresh, nbformat.read(path, as_version=4))
+        text = nbformat.writes(fresh) + "\n"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text.encode("utf-8"))
+        written.append(path)
+    keep = {p.name for p in written} | {"00-overview.ipynb", "99-methods.ipynb"}
+    for stale in folder.glob("[0-9][0-9]-*.ipynb"):
+        if stale.name not in keep:
+            stale.unlink()
+    return written
+
+
+def _keep_outputs(fresh, old):
+    """Carry the outputs of cells whose source did not change (so regenerating does not blank them)."""
+    previous = {cell.get("id"): cell for cell in old.cells}
+    for cell in fresh.cells:
+        before = previous.get(cell.id)
+        if cell.cell_type == "code" and before is not None and before.source == cell.source:
+            cell.outputs = before.get("outputs", [])
+            cell.execution_count = before.get("execution_count")
+    fresh.metadata = old.metadata if old.metadata.get("kernelspec") else fresh.metadata
+    return fresh

@@ -1,0 +1,166 @@
+"""DataFrames for notebooks, the book and the command line. Computed here from values handed in;
+styled in ``style.py`` and drawn in ``plots.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from ..judge.verdict import Assessment
+from ..register.claims import Claim
+from ..register.filters import search_filters
+from ..register.studies import Register, designs
+from ..sources.pubmed import SearchResult
+from ..sources.records import Record
+from ..vocab import OVERRIDE_LABEL, STANCES
+
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "claim_coverage_table",
+    "claims_table",
+    "design_table",
+    "evidence_map_table",
+    "evidence_table",
+    "search_flow_table",
+    "search_status_table",
+    "studies_without_pmid_table",
+    "verdict_matrix",
+]
+
+EVIDENCE_COLUMNS = ["study", "year", "design", "n", "stance", "outcome", "follow_up", "effect", "rationale", "link"]
+
+
+def claims_table(claims: Sequence[Claim]) -> pd.DataFrame:
+    """One row per claim, ordered by group then id, with the query as it is run."""
+    filters = search_filters()
+    frame = pd.DataFrame(
+        {
+            "group": [c.group for c in claims],
+            "claim_id": [c.claim_id for c in claims],
+            "claim_type": [c.claim_type for c in claims],
+            "statement": [c.statement for c in claims],
+            "query": [c.query for c in claims],
+            "filter": [filters[c.filters].label if c.filters else "" for c in claims],
+        }
+    )
+    return frame.sort_values(["group", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+def search_status_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult | None],
+                        misses: Mapping[str, str]) -> pd.DataFrame:
+    """For each claim: whether its search was answered in this mode, the hit count, or the cache file it lacks."""
+    rows = []
+    for claim in claims:
+        result = searches.get(claim.claim_id)
+        if result is None:
+            rows.append({"claim_id": claim.claim_id, "status": "not in snapshot", "count": pd.NA,
+                         "max_date": "", "cache_file": misses.get(claim.claim_id, "")})
+        else:
+            rows.append({"claim_id": claim.claim_id, "status": "answered", "count": result.count,
+                         "max_date": result.max_date, "cache_file": ""})
+    frame = pd.DataFrame(rows, columns=["claim_id", "status", "count", "max_date", "cache_file"])
+    frame["count"] = frame["count"].astype("Int64")
+    return frame
+
+
+def claim_coverage_table(register: Register) -> pd.DataFrame:
+    """Per claim: studies and evidence rows by stance; claims with no contrasting row are flagged."""
+    rows = []
+    for claim in register.claims:
+        linked = register.for_claim(claim.claim_id)
+        counts = {stance: sum(1 for row, _ in linked if row.stance == stance) for stance in STANCES}
+        rows.append({"claim_id": claim.claim_id, "group": claim.group, "claim_type": claim.claim_type,
+                     "studies": len(linked), **counts,
+                     "no_contrasting": counts["contrasts"] + counts["mixed"] == 0})
+    return pd.DataFrame(rows)
+
+
+def design_table(register: Register) -> pd.DataFrame:
+    """Distinct studies per design, in the order of the design vocabulary."""
+    vocabulary = designs()
+    counts = {d: 0 for d in vocabulary}
+    for study in register.studies.values():
+        counts[study.design] += 1
+    frame = pd.DataFrame({"design": list(counts), "label": [vocabulary[d]["label"] for d in counts],
+                          "studies": list(counts.values())})
+    return frame[frame["studies"] > 0].reset_index(drop=True)
+
+
+def studies_without_pmid_table(register: Register) -> pd.DataFrame:
+    rows = [
+        {"study_id": s.study_id, "first_author": s.first_author, "year": s.year, "journal": s.journal}
+        for s in sorted(register.studies.values(), key=lambda s: s.study_id)
+        if not s.pmid
+    ]
+    return pd.DataFrame(rows, columns=["study_id", "first_author", "year", "journal"])
+
+
+def evidence_table(assessment: Assessment, records: Mapping[str, Record] | None = None) -> pd.DataFrame:
+    """The studies behind one claim, in stance order (supports first), newest first within a stance."""
+    records = records or {}
+    order = {stance: i for i, stance in enumerate(STANCES)}
+    rows = []
+    for row, study, design in sorted(assessment.evidence, key=lambda t: (order[t[0].stance], -t[1].year, t[1].study_id)):
+        record = records.get(study.pmid)
+        rows.append({
+            "study": study.first_author,
+            "year": study.year,
+            "design": design.design,
+            "n": study.n,
+            "stance": row.stance,
+            "outcome": row.outcome_measured,
+            "follow_up": row.follow_up,
+            "effect": row.effect,
+            "rationale": row.rationale,
+            "link": f"PMID {study.pmid}" if study.pmid else f"DOI {study.doi}",
+            "url": study.link,
+            "study_id": study.study_id,
+            "retracted": bool(record and record.retracted),
+        })
+    frame = pd.DataFrame(rows, columns=[*EVIDENCE_COLUMNS, "url", "study_id", "retracted"])
+    frame["n"] = frame["n"].astype("Int64")
+    return frame
+
+
+def evidence_map_table(assessment: Assessment) -> pd.DataFrame:
+    """Studies by design (rows, in vocabulary order) and stance (columns)."""
+    vocabulary = list(designs())
+    frame = pd.DataFrame([(d.design, r.stance) for r, _, d in assessment.evidence], columns=["design", "stance"])
+    table = pd.crosstab(frame["design"], frame["stance"]).reindex(columns=list(STANCES), fill_value=0)
+    return table.reindex([d for d in vocabulary if d in table.index])
+
+
+def verdict_matrix(assessments: Sequence[Assessment]) -> pd.DataFrame:
+    """One row per claim: verdict, certainty and studies by stance."""
+    rows = []
+    for a in assessments:
+        rows.append({
+            "claim_id": a.claim.claim_id,
+            "group": a.claim.group,
+            "claim": a.claim.statement,
+            "verdict": a.verdict + (f" {OVERRIDE_LABEL}" if a.overridden else ""),
+            "certainty": a.certainty,
+            **a.stance_counts(),
+        })
+    return pd.DataFrame(rows, columns=["claim_id", "group", "claim", "verdict", "certainty", *STANCES])
+
+
+def search_flow_table(result: SearchResult | None, assessment: Assessment) -> pd.DataFrame | None:
+    """PRISMA-style counts for a claim whose search is in the snapshot, else None."""
+    if result is None:
+        return None
+    hits = set(result.ids)
+    included = [s for _, s, _ in assessment.evidence]
+    found = sum(1 for s in included if s.pmid and s.pmid in hits)
+    return pd.DataFrame(
+        {
+            "stage": [
+                "records identified by the PubMed search",
+                "included studies that the search found",
+                "included studies from other sources (reference lists, reviews, registries)",
+                "studies included in the register for this claim",
+            ],
+            "count": [result.count, found, len(included) - found, len(included)],
+        }
+    )

@@ -1,0 +1,84 @@
+"""The values a notebook works from, loaded once: the register, the PubMed client, each claim's
+search as the snapshot (or, by mode, the network) answers it, and the registered studies' records.
+
+Everything that touches the cache or the network happens here, in ``load_workspace``; the tables,
+verdicts and figures compute from what the workspace holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import CacheMissError, InputError
+from ..judge.verdict import Assessment, assess_claim, assess_register
+from ..register.claims import Claim
+from ..register.studies import EvidenceRow, Override, Register, Study, load_register
+from ..settings import Settings
+from ..sources.pubmed import PubMed, SearchResult
+from ..sources.records import Record
+
+__all__ = ["Workspace", "exclude", "load_workspace"]
+
+Linked = list[tuple[EvidenceRow, Study]]
+
+
+@dataclass
+class Workspace:
+    settings: Settings
+    register: Register
+    client: PubMed
+    searches: dict[str, SearchResult | None] = field(default_factory=dict)
+    # claim id -> the cache file a search would be replayed from, for searches not in the snapshot
+    search_misses: dict[str, str] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
+
+    def claim(self, claim_id: str) -> Claim:
+        return self.register.claim(claim_id)
+
+    def evidence(self, claim_id: str) -> Linked:
+        """The register's studies for ``claim_id``, as (evidence row, study) pairs: yours to filter."""
+        return self.register.for_claim(self.claim(claim_id).claim_id)
+
+    def override(self, claim_id: str) -> Override | None:
+        return self.register.overrides.get(claim_id)
+
+    def assess(self, claim_id: str, evidence: Sequence[tuple[EvidenceRow, Study]] | None = None) -> Assessment:
+        """The verdict for ``claim_id`` from ``evidence`` (default: all its studies in the register)."""
+        claim = self.claim(claim_id)
+        linked = self.evidence(claim_id) if evidence is None else evidence
+        return assess_claim(claim, linked, records=self.records, override=self.override(claim.claim_id))
+
+    def assessments(self) -> list[Assessment]:
+        """Every claim's verdict, in claims.csv order."""
+        return assess_register(self.register, records=self.records)
+
+
+def exclude(linked: Sequence[tuple[EvidenceRow, Study]], *study_ids: str) -> Linked:
+    """``linked`` without the named studies (e.g. to see how a verdict rests on one trial)."""
+    known = {study.study_id for _, study in linked}
+    unknown = [s for s in study_ids if s not in known]
+    if unknown:
+        raise InputError(f"{', '.join(unknown)} is not among this claim's studies. "
+                         f"Fix: use one of {', '.join(sorted(known))}.")
+    return [(row, study) for row, study in linked if study.study_id not in study_ids]
+
+
+def load_workspace(settings: Settings | None = None) -> Workspace:
+    """The register and whatever the cache (or network, by mode) holds for the searches and records."""
+    settings = settings or Settings.from_env()
+    register = load_register(settings.root)
+    client = PubMed(settings, progress=lambda message: None)
+    workspace = Workspace(settings, register, client)
+    for claim in register.claims:
+        try:
+            workspace.searches[claim.claim_id] = client.search(claim.search_query)
+        except CacheMissError as miss:  # not in the snapshot; a damaged entry still raises
+            workspace.searches[claim.claim_id] = None
+            workspace.search_misses[claim.claim_id] = miss.path
+    pmids = sorted({s.pmid for s in register.studies.values() if s.pmid}, key=int)
+    try:
+        workspace.records = client.fetch(pmids).records
+    except CacheMissError:
+        workspace.records = {}
+    return workspace

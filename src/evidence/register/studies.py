@@ -1,0 +1,248 @@
+"""The curated evidence register: data/studies.csv and data/evidence.csv.
+
+``load_register`` reads both files and checks everything a reviewer relies on: the schema,
+the vocabularies, PMID/DOI/PMCID syntax, unique keys, that every evidence row names a claim
+of claims.csv and a study of studies.csv, and that every claim is covered. The first
+problem raises a DataError naming the file, line and column, and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from functools import cache
+from pathlib import Path
+
+from ..errors import DataError
+from ..files import project_file_label, read_rows
+from ..rules import rule_rows
+from ..vocab import DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, STANCES, URL_PATTERN, VERDICTS, doi_url, pubmed_url
+from .claims import Claim, get_claim, load_claims
+
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "OVERRIDE_COLUMNS",
+    "STUDY_COLUMNS",
+    "EvidenceRow",
+    "Override",
+    "Register",
+    "Study",
+    "designs",
+    "load_evidence",
+    "load_overrides",
+    "load_register",
+    "load_studies",
+]
+
+STUDY_COLUMNS = (
+    "study_id", "pmid", "doi", "pmcid", "first_author", "year", "journal", "title", "design", "n",
+    "population", "source_url", "verified_on", "provenance",
+)
+EVIDENCE_COLUMNS = ("claim_id", "study_id", "stance", "outcome_measured", "follow_up", "effect", "rationale")
+OVERRIDE_COLUMNS = ("claim_id", "verdict", "reason")
+PROVENANCES = ("curated", "entrez")
+
+
+@cache
+def designs() -> dict[str, dict[str, str]]:
+    """The design vocabulary (rules/designs.csv): design -> label, group, GRADE starting certainty, source."""
+    return {row["design"]: row.values for row in rule_rows("designs")}
+
+
+@dataclass(frozen=True)
+class Study:
+    study_id: str
+    pmid: str
+    doi: str
+    pmcid: str
+    first_author: str
+    year: int
+    journal: str
+    title: str
+    design: str
+    n: int | None
+    population: str
+    source_url: str
+    verified_on: str
+    provenance: str
+    line: int = 0
+
+    @property
+    def link(self) -> str:
+        """The canonical link, built from the identifier: PubMed for a PMID, doi.org for a DOI."""
+        return pubmed_url(self.pmid) if self.pmid else doi_url(self.doi)
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_author} {self.year}"
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    claim_id: str
+    study_id: str
+    stance: str
+    outcome_measured: str
+    follow_up: str
+    effect: str
+    rationale: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Override:
+    """A verdict set by a curator (data/verdict_overrides.csv), which wins over the rules."""
+
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Register:
+    claims: tuple[Claim, ...]
+    studies: dict[str, Study]
+    evidence: tuple[EvidenceRow, ...]
+    overrides: dict[str, Override] = field(default_factory=dict)
+
+    def for_claim(self, claim_id: str) -> list[tuple[EvidenceRow, Study]]:
+        return [(row, self.studies[row.study_id]) for row in self.evidence if row.claim_id == claim_id]
+
+    def claim(self, claim_id: str) -> Claim:
+        return get_claim(list(self.claims), claim_id)
+
+
+def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study]:
+    name = project_file_label(path)
+    latest_year = (today or dt.date.today()).year + 1
+    studies: dict[str, Study] = {}
+    seen_pmid: dict[str, int] = {}
+    seen_doi: dict[str, int] = {}
+    vocabulary = designs()
+    for line, row in read_rows(path, STUDY_COLUMNS, display=name):
+        def fail(column: str, message: str, fix: str = "", line: int = line) -> DataError:
+            return DataError(message, file=name, line=line, column=column, fix=fix)
+
+        for column in ("study_id", "first_author", "year", "journal", "title", "design", "source_url",
+                       "verified_on", "provenance"):
+            if not row[column]:
+                raise fail(column, f"{column} is empty.", "every study needs it; leave a study out rather than guess.")
+        pmid, doi, pmcid = row["pmid"], row["doi"], row["pmcid"]
+        if pmid and not PMID_PATTERN.match(pmid):
+            raise fail("pmid", f"{pmid!r} is not a PMID (1 to 9 digits).")
+        if doi and not DOI_PATTERN.match(doi):
+            raise fail("doi", f"{doi!r} is not a DOI (10.<registrant>/<suffix>).", "write the bare DOI, no https://doi.org/.")
+        if pmcid and not PMCID_PATTERN.match(pmcid):
+            raise fail("pmcid", f"{pmcid!r} is not a PMCID (PMC followed by digits).")
+        if not pmid and not doi:
+            raise fail("pmid", "neither a PMID nor a DOI.", "record at least one verified identifier.")
+        expected = f"pmid:{pmid}" if pmid else f"doi:{doi}"
+        if row["study_id"] != expected:
+            raise fail("study_id", f"study_id {row['study_id']!r} should be {expected!r}.",
+                       "use pmid:<PMID> when the PMID is known, else doi:<DOI>.")
+        if row["study_id"] in studies:
+            raise fail("study_id", f"{row['study_id']} is listed twice (first on line {studies[row['study_id']].line}).")
+        if doi:
+            key = doi.lower()
+            if key in seen_doi:
+                raise fail("doi", f"DOI {doi} is already used on line {seen_doi[key]}.", "merge the two rows.")
+            seen_doi[key] = line
+        if pmid:
+            seen_pmid[pmid] = line
+        if not re.fullmatch(r"[0-9]{4}", row["year"]):
+            raise fail("year", f"year {row['year']!r} is not a four-digit year.")
+        year = int(row["year"])
+        if not 1800 <= year <= latest_year:
+            raise fail("year", f"year {year} is outside 1800-{latest_year}.")
+        if row["design"] not in vocabulary:
+            raise fail("design", f"design {row['design']!r} is not in the vocabulary.",
+                       f"use one of {', '.join(vocabulary)}.")
+        n = None
+        if row["n"]:
+            if not re.fullmatch(r"[0-9]+", row["n"]) or int(row["n"]) == 0:
+                raise fail("n", f"n {row['n']!r} is not a positive whole number.", "leave it empty when unknown.")
+            n = int(row["n"])
+        for url in row["source_url"].split():
+            if not URL_PATTERN.match(url):
+                raise fail("source_url", f"{url!r} is not an http(s) URL.", "separate several URLs with spaces.")
+        try:
+            dt.date.fromisoformat(row["verified_on"])
+        except ValueError:
+            raise fail("verified_on", f"{row['verified_on']!r} is not a date (YYYY-MM-DD).") from None
+        if row["provenance"] not in PROVENANCES:
+            raise fail("provenance", f"provenance {row['provenance']!r} is not one of {', '.join(PROVENANCES)}.")
+        values = {f.name: row[f.name] for f in fields(Study) if f.name in row}
+        values.update(year=year, n=n, line=line)
+        studies[row["study_id"]] = Study(**values)
+    if not studies:
+        raise DataError("no studies.", file=name, line=2)
+    return studies
+
+
+def load_evidence(path: Path, claims: Sequence[Claim], studies: dict[str, Study]) -> tuple[EvidenceRow, ...]:
+    name = project_file_label(path)
+    claim_ids = {c.claim_id for c in claims}
+    rows: list[EvidenceRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in read_rows(path, EVIDENCE_COLUMNS, display=name):
+        def fail(column: str, message: str, fix: str = "", line: int = line) -> DataError:
+            return DataError(message, file=name, line=line, column=column, fix=fix)
+
+        for column in ("claim_id", "study_id", "stance", "rationale"):
+            if not row[column]:
+                raise fail(column, f"{column} is empty.")
+        if row["claim_id"] not in claim_ids:
+            raise fail("claim_id", f"claim {row['claim_id']!r} is not in claims.csv.",
+                       f"use one of {', '.join(sorted(claim_ids))}.")
+        if row["study_id"] not in studies:
+            raise fail("study_id", f"study {row['study_id']!r} is not in data/studies.csv.",
+                       "add the study to data/studies.csv first.")
+        if row["stance"] not in STANCES:
+            raise fail("stance", f"stance {row['stance']!r} is not one of {', '.join(STANCES)}.")
+        key = (row["claim_id"], row["study_id"])
+        if key in seen:
+            raise fail("study_id", f"{key[1]} is already listed for {key[0]} on line {seen[key]}.", "merge the two rows.")
+        seen[key] = line
+        rows.append(EvidenceRow(**row, line=line))
+    return tuple(rows)
+
+
+def load_overrides(path: Path, claim_ids: set[str]) -> dict[str, Override]:
+    """data/verdict_overrides.csv: claim_id -> Override; a missing file means none."""
+    if not path.is_file():
+        return {}
+    overrides: dict[str, Override] = {}
+    name = project_file_label(path)
+    for line, row in read_rows(path, OVERRIDE_COLUMNS, display=name):
+        where = dict(file=name, line=line)
+        if row["claim_id"] not in claim_ids:
+            raise DataError(f"claim {row['claim_id']!r} is not in claims.csv.", column="claim_id", **where)
+        if row["verdict"] not in VERDICTS:
+            raise DataError(f"verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}.", column="verdict", **where)
+        if not row["reason"]:
+            raise DataError("an override needs its reason.", column="reason", **where)
+        if row["claim_id"] in overrides:
+            raise DataError(f"{row['claim_id']} is overridden twice.", column="claim_id", **where)
+        overrides[row["claim_id"]] = Override(row["verdict"], row["reason"])
+    return overrides
+
+
+def load_register(root: Path) -> Register:
+    """claims.csv, data/studies.csv, data/evidence.csv and data/verdict_overrides.csv under ``root``,
+    validated together."""
+    claims = load_claims(root / "claims.csv")
+    studies = load_studies(root / "data" / "studies.csv")
+    evidence = load_evidence(root / "data" / "evidence.csv", claims, studies)
+    covered = {row.claim_id for row in evidence}
+    uncovered = [c.claim_id for c in claims if c.claim_id not in covered]
+    if uncovered:
+        raise DataError(f"claim(s) {', '.join(uncovered)} have no evidence row.", file="data/evidence.csv",
+                        fix="add at least one study for every claim of claims.csv.")
+    unused = sorted(set(studies) - {row.study_id for row in evidence})
+    if unused:
+        first = studies[unused[0]]
+        raise DataError(f"{len(unused)} study(ies) back no claim, e.g. {unused[0]}.", file="data/studies.csv",
+                        line=first.line, column="study_id", fix="add an evidence row for it, or remove it.")
+    overrides = load_overrides(root / "data" / "verdict_overrides.csv", {c.claim_id for c in claims})
+    return Register(claims=tuple(claims), studies=studies, evidence=evidence, overrides=overrides)

@@ -1,0 +1,89 @@
+"""The rule tables (``rules/*.csv``), read by one reader.
+
+Every rule the program applies (search filters, the publication-type → design mapping, the design
+vocabulary, which designs answer which kind of claim, certainty, verdict and gap rules) is a row of
+a CSV file in this folder, with the source it rests on. ``rule_rows`` reads a table and checks its
+header; ``lookup`` finds a row by key. Any problem is a ``RuleError`` that names the table, the row
+and the valid options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ..errors import DataError, RuleError
+from ..files import read_text_rows
+
+__all__ = ["RULE_TABLES", "RuleRow", "check_option", "lookup", "rule_rows", "table_text"]
+
+# Each table and its columns, in file order.
+RULE_TABLES: dict[str, tuple[str, ...]] = {
+    "search_filters": ("name", "label", "query", "source", "source_url"),
+    "publication_types": ("order", "kind", "ui", "name", "design", "source_url"),
+    "designs": ("design", "label", "group", "grade_start", "source_url"),
+    "claim_types": ("claim_type", "strong_designs", "why", "source_url"),
+    "certainty_rules": ("kind", "name", "condition", "explanation", "source_url"),
+    "verdict_rules": ("order", "verdict", "condition", "explanation", "source_url"),
+    "gap_rules": ("condition", "message", "source_url"),
+}
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One row of a rule table: its values by column, and the line it stands on (for errors)."""
+
+    table: str
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values[column]
+
+    def error(self, message: str, options: tuple[str, ...] = ()) -> RuleError:
+        return RuleError(message, table=self.table, row=self.line, options=options)
+
+
+def _known(table: str) -> tuple[str, ...]:
+    if table not in RULE_TABLES:
+        raise RuleError("no such rule table.", table=table, options=tuple(RULE_TABLES))
+    return RULE_TABLES[table]
+
+
+def table_text(table: str) -> str:
+    """The text of ``rules/<table>.csv`` as shipped with the package."""
+    return resources.files(__name__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
+
+
+@cache
+def rule_rows(table: str) -> tuple[RuleRow, ...]:
+    """The rows of ``rules/<table>.csv``, in file order."""
+    columns = _known(table)
+    text = table_text(table)
+    try:
+        rows = tuple(RuleRow(table, line, values) for line, values in read_text_rows(text, columns, name=f"{table}.csv"))
+    except DataError as exc:
+        raise RuleError(str(exc).split(": ", 1)[-1], table=table, row=exc.line) from None
+    for row in rows:
+        empty = [c for c in columns if not row[c]]
+        if empty:
+            raise row.error(f"column {empty[0]!r} is empty; every rule needs every column.")
+    return rows
+
+
+def lookup(table: str, column: str, value: str) -> RuleRow:
+    """The row of ``table`` whose ``column`` is ``value``; RuleError listing the valid values otherwise."""
+    rows = rule_rows(table)
+    for row in rows:
+        if row[column] == value:
+            return row
+    raise RuleError(f"no row has {column} {value!r}.", table=table, options=tuple(r[column] for r in rows))
+
+
+def check_option(row: RuleRow, column: str, options: tuple[str, ...]) -> str:
+    """``row[column]`` when it is one of ``options``; RuleError naming the row and the options otherwise."""
+    value = row[column]
+    if value not in options:
+        raise row.error(f"{column} {value!r} is not a known option.", options)
+    return value

@@ -1,0 +1,322 @@
+"""Pure functions from E-utilities XML to typed records. No I/O, no network.
+
+``parse_pubmed_xml`` reads an efetch ``PubmedArticleSet`` (journal and book articles) into
+``Record`` objects that stay faithful to PubMed's data model: publication types are
+``(UI, name)`` pairs, MeSH headings keep their qualifiers and major-topic flags, and inline
+markup (``<i>``, ``<sup>``, ...) is kept as its text, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from ..errors import NCBIError, ParseError
+from ..vocab import NCT_PATTERN
+
+__all__ = [
+    "AbstractSection",
+    "MeshHeading",
+    "Record",
+    "SearchPage",
+    "check_response",
+    "esearch_page",
+    "parse_esearch",
+    "parse_pubmed_xml",
+    "pubmed_records",
+]
+
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class AbstractSection:
+    label: str
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MeshHeading:
+    descriptor: str
+    ui: str
+    major: bool
+    qualifiers: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One PubMed citation, journal or book article."""
+
+    pmid: str
+    title: str
+    journal: str = ""
+    journal_abbrev: str = ""
+    year: int | None = None
+    authors: tuple[str, ...] = ()
+    abstract: tuple[AbstractSection, ...] = ()
+    doi: str = ""
+    pmcid: str = ""
+    publication_types: tuple[tuple[str, str], ...] = ()
+    mesh: tuple[MeshHeading, ...] = ()
+    nct_ids: tuple[str, ...] = ()
+    comments_corrections: tuple[tuple[str, str], ...] = field(default=())
+    is_book: bool = False
+
+    @property
+    def abstract_text(self) -> str:
+        return " ".join(s.text if not s.label else f"{s.label}: {s.text}" for s in self.abstract)
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0] if self.authors else ""
+
+    def linked(self, ref_type: str) -> tuple[str, ...]:
+        """PMIDs linked by a CommentsCorrections type, e.g. ``RetractionIn``."""
+        return tuple(pmid for kind, pmid in self.comments_corrections if kind == ref_type)
+
+    @property
+    def retracted(self) -> bool:
+        return bool(self.linked("RetractionIn")) or any(ui == "D016441" for ui, _ in self.publication_types)
+
+    @property
+    def expression_of_concern(self) -> bool:
+        return bool(self.linked("ExpressionOfConcernIn"))
+
+    @property
+    def errata(self) -> tuple[str, ...]:
+        return self.linked("ErratumIn")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One esearch answer."""
+
+    count: int
+    ids: tuple[str, ...]
+    retstart: int = 0
+    retmax: int = 0
+    query_translation: str = ""
+    webenv: str = ""
+    query_key: str = ""
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _xml_root(body: bytes, source: str) -> ET.Element:
+    try:
+        return ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise ParseError(
+            f"{source or 'response'}: not well-formed XML ({exc}); the response may be truncated.",
+            source=source,
+        ) from None
+
+
+def check_response(body: bytes, *, source: str = "") -> ET.Element:
+    """Return the root of ``body`` if it is well-formed XML without an NCBI ``<ERROR>``."""
+    if not body or not body.strip():
+        raise ParseError(f"{source or 'response'}: empty body where XML was expected.", source=source)
+    root = _xml_root(body, source)
+    error = root if root.tag == "ERROR" else root.find("ERROR")
+    if error is not None:
+        message = _text(error) or "(empty ERROR element)"
+        raise NCBIError(f"NCBI reported an error for {source or 'the request'}: {message}")
+    return root
+
+
+def parse_esearch(body: bytes, *, source: str = "esearch") -> SearchPage:
+    """An esearch answer as it arrived (bytes): checked, then read by ``esearch_page``."""
+    return esearch_page(check_response(body, source=source), source=source)
+
+
+def esearch_page(root: ET.Element, *, source: str = "esearch") -> SearchPage:
+    """A checked esearch answer (its XML root) as a ``SearchPage``."""
+    if root.tag != "eSearchResult":
+        raise ParseError(f"{source}: expected <eSearchResult>, got <{root.tag}>.", source=source)
+    try:
+        count = int(_text(root.find("Count")) or "0")
+        retmax = int(_text(root.find("RetMax")) or "0")
+        retstart = int(_text(root.find("RetStart")) or "0")
+    except ValueError as exc:
+        raise ParseError(f"{source}: a numeric field is not a number ({exc}).", source=source) from None
+    ids = tuple(_text(e) for e in root.findall("IdList/Id"))
+    return SearchPage(
+        count=count,
+        ids=ids,
+        retstart=retstart,
+        retmax=retmax,
+        query_translation=_text(root.find("QueryTranslation")),
+        webenv=_text(root.find("WebEnv")),
+        query_key=_text(root.find("QueryKey")),
+        errors=tuple(f"{e.tag}: {_text(e)}" for e in root.findall("ErrorList/*")),
+        warnings=tuple(f"{e.tag}: {_text(e)}" for e in root.findall("WarningList/*")),
+    )
+
+
+def parse_pubmed_xml(body: bytes, *, source: str = "efetch") -> list[Record]:
+    """Every ``PubmedArticle`` and ``PubmedBookArticle`` in an efetch answer (bytes), in order."""
+    return pubmed_records(check_response(body, source=source), source=source)
+
+
+def pubmed_records(root: ET.Element, *, source: str = "efetch") -> list[Record]:
+    """The records of a checked efetch answer (its XML root), in order."""
+    if root.tag != "PubmedArticleSet":
+        raise ParseError(f"{source}: expected <PubmedArticleSet>, got <{root.tag}>.", source=source)
+    records = []
+    for element in root:
+        if element.tag == "PubmedArticle":
+            records.append(_journal_article(element, source))
+        elif element.tag == "PubmedBookArticle":
+            records.append(_book_article(element, source))
+    return records
+
+
+def _journal_article(element: ET.Element, source: str) -> Record:
+    citation = element.find("MedlineCitation")
+    pmid = _text(citation.find("PMID")) if citation is not None else ""
+    if not pmid:
+        raise ParseError(f"{source}: a PubmedArticle has no MedlineCitation/PMID.", source=source)
+    article = citation.find("Article")
+    if article is None:
+        raise ParseError(f"{source}: PMID {pmid} has no Article element.", source=source, pmid=pmid)
+    journal = article.find("Journal")
+    pub_date = journal.find("JournalIssue/PubDate") if journal is not None else None
+    abstract = _abstract(article.find("Abstract"))
+    ids = _article_ids(element.find("PubmedData/ArticleIdList"))
+    doi = ids.get("doi") or next(
+        (_text(e) for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), ""
+    )
+    banks = [
+        _text(acc)
+        for bank in article.findall("DataBankList/DataBank")
+        if _text(bank.find("DataBankName")).lower() == "clinicaltrials.gov"
+        for acc in bank.findall("AccessionNumberList/AccessionNumber")
+    ]
+    return Record(
+        pmid=pmid,
+        title=_text(article.find("ArticleTitle")),
+        journal=_text(journal.find("Title")) if journal is not None else "",
+        journal_abbrev=(_text(journal.find("ISOAbbreviation")) if journal is not None else "")
+        or _text(citation.find("MedlineJournalInfo/MedlineTA")),
+        year=_year(pub_date) or _year(article.find("ArticleDate")),
+        authors=_authors(article.find("AuthorList")),
+        abstract=abstract,
+        doi=doi,
+        pmcid=ids.get("pmc", ""),
+        publication_types=tuple(
+            (e.get("UI", ""), _text(e)) for e in article.findall("PublicationTypeList/PublicationType")
+        ),
+        mesh=_mesh(citation.find("MeshHeadingList")),
+        nct_ids=_nct_ids(banks, abstract),
+        comments_corrections=tuple(
+            (e.get("RefType", ""), _text(e.find("PMID")))
+            for e in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+            if e.find("PMID") is not None
+        ),
+    )
+
+
+def _book_article(element: ET.Element, source: str) -> Record:
+    document = element.find("BookDocument")
+    pmid = _text(document.find("PMID")) if document is not None else ""
+    if not pmid:
+        raise ParseError(f"{source}: a PubmedBookArticle has no BookDocument/PMID.", source=source)
+    book = document.find("Book")
+    title = _text(document.find("ArticleTitle")) or _text(book.find("BookTitle") if book is not None else None)
+    abstract = _abstract(document.find("Abstract"))
+    ids = _article_ids(element.find("PubmedBookData/ArticleIdList"))
+    authors = _authors(document.find("AuthorList")) or _authors(book.find("AuthorList") if book is not None else None)
+    return Record(
+        pmid=pmid,
+        title=title,
+        journal=_text(book.find("Publisher/PublisherName")) if book is not None else "",
+        year=_year(book.find("PubDate")) if book is not None else None,
+        authors=authors,
+        abstract=abstract,
+        doi=ids.get("doi", ""),
+        pmcid=ids.get("pmc", ""),
+        publication_types=tuple(
+            (e.get("UI", ""), _text(e)) for e in document.findall("PublicationType")
+        ),
+        nct_ids=_nct_ids([], abstract),
+        is_book=True,
+    )
+
+
+def _text(element: ET.Element | None) -> str:
+    """All text of ``element``, inline markup included, with white space folded."""
+    if element is None:
+        return ""
+    return _SPACE.sub(" ", "".join(element.itertext())).strip()
+
+
+def _year(date: ET.Element | None) -> int | None:
+    if date is None:
+        return None
+    year = _text(date.find("Year"))
+    if year.isdigit():
+        return int(year)
+    match = _YEAR.search(_text(date.find("MedlineDate")))
+    return int(match.group(1)) if match else None
+
+
+def _authors(author_list: ET.Element | None) -> tuple[str, ...]:
+    if author_list is None:
+        return ()
+    names = []
+    for author in author_list.findall("Author"):
+        collective = _text(author.find("CollectiveName"))
+        if collective:
+            names.append(collective)
+            continue
+        last = _text(author.find("LastName"))
+        initials = _text(author.find("Initials")) or _text(author.find("ForeName"))[:1]
+        if last:
+            names.append(f"{last} {initials}".strip())
+    return tuple(names)
+
+
+def _abstract(abstract: ET.Element | None) -> tuple[AbstractSection, ...]:
+    if abstract is None:
+        return ()
+    return tuple(
+        AbstractSection(label=e.get("Label", ""), category=e.get("NlmCategory", ""), text=_text(e))
+        for e in abstract.findall("AbstractText")
+    )
+
+
+def _article_ids(id_list: ET.Element | None) -> dict[str, str]:
+    if id_list is None:
+        return {}
+    return {e.get("IdType", ""): _text(e) for e in id_list.findall("ArticleId")}
+
+
+def _mesh(heading_list: ET.Element | None) -> tuple[MeshHeading, ...]:
+    if heading_list is None:
+        return ()
+    headings = []
+    for heading in heading_list.findall("MeshHeading"):
+        descriptor = heading.find("DescriptorName")
+        if descriptor is None:
+            continue
+        headings.append(
+            MeshHeading(
+                descriptor=_text(descriptor),
+                ui=descriptor.get("UI", ""),
+                major=descriptor.get("MajorTopicYN") == "Y",
+                qualifiers=tuple(
+                    (_text(q), q.get("MajorTopicYN") == "Y") for q in heading.findall("QualifierName")
+                ),
+            )
+        )
+    return tuple(headings)
+
+
+def _nct_ids(banks: list[str], abstract: tuple[AbstractSection, ...]) -> tuple[str, ...]:
+    found = [b for b in banks if NCT_PATTERN.fullmatch(b)]
+    for section in abstract:
+        found.extend(NCT_PATTERN.findall(section.text))
+    return tuple(dict.fromkeys(found))

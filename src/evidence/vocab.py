@@ -1,0 +1,61 @@
+"""Every shared vocabulary, defined once: stances and their order and colours, verdicts and their
+colours, certainty levels, identifier patterns, and the label an override carries.
+
+Modules import these names; none of them spells a stance list, a colour or an identifier pattern
+of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "CERTAINTY_LEVELS",
+    "DOI_PATTERN",
+    "NCT_PATTERN",
+    "OVERRIDE_LABEL",
+    "PMCID_PATTERN",
+    "PMID_PATTERN",
+    "STANCES",
+    "STANCE_FILLS",
+    "STANCE_MARKS",
+    "URL_PATTERN",
+    "VERDICTS",
+    "VERDICT_FILLS",
+    "doi_url",
+    "pmc_url",
+    "pubmed_url",
+]
+
+# Stances, in the order tables list them (support first, context last).
+STANCES = ("supports", "mixed", "contrasts", "context")
+# Pale fills for table rows, and saturated marks for plots (ColorBrewer Set1 hues).
+STANCE_FILLS = {"supports": "#d9f0d3", "mixed": "#fff2cc", "contrasts": "#f4cccc", "context": "#e8e8e8"}
+STANCE_MARKS = {"supports": "#4daf4a", "mixed": "#ff7f00", "contrasts": "#e41a1c", "context": "#999999"}
+
+VERDICTS = ("well-supported", "supported-with-caveats", "mixed", "weak", "unsupported", "contradicted")
+VERDICT_FILLS = {
+    "well-supported": "#b6d7a8", "supported-with-caveats": "#d9ead3", "mixed": "#fff2cc",
+    "weak": "#fce5cd", "unsupported": "#f4cccc", "contradicted": "#e06666",
+}
+CERTAINTY_LEVELS = ("high", "moderate", "low", "very low")
+# How a verdict set by a curator (data/verdict_overrides.csv) is marked wherever it is shown.
+OVERRIDE_LABEL = "(override)"
+
+PMID_PATTERN = re.compile(r"^[1-9]\d{0,8}$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+PMCID_PATTERN = re.compile(r"^PMC\d{4,9}$")
+NCT_PATTERN = re.compile(r"\bNCT\d{8}\b")
+URL_PATTERN = re.compile(r"^https?://\S+$")
+
+
+def pubmed_url(pmid: str) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def doi_url(doi: str) -> str:
+    return f"https://doi.org/{doi}"
+
+
+def pmc_url(pmcid: str) -> str:
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/"
