@@ -2,7 +2,7 @@
 against the loopback E-utilities double (no network). Cold cache, then warm cache, then a
 search of 25,000 hits that must be split by date.
 
-    .venv/bin/python benchmarks/request_economy.py > benchmarks/results.md
+    .venv/bin/python benchmarks/request_economy.py   # prints the section of benchmarks/results.md
 
 Wall time includes Biopython's own rate limit (0.1 s between requests with an API key), which is
 what a real run pays too.
