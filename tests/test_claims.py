@@ -20,7 +20,8 @@ def write(tmp_path, rows, header=CLAIM_COLUMNS):
 def row(claim_id="C01", query="ketamine[Title/Abstract]", **changes):
     values = dict(
         claim_id=claim_id, section="S", quote="q", statement="s", group="efficacy", claim_type="efficacy",
-        population="", intervention="", comparator="", outcome="", query=query, filters="",
+        population="", intervention="", comparator="", outcome="", query=query, filters="", subjects="people",
+        effect_family="", effect_window="",
     )
     values.update(changes)
     return [values[c] for c in CLAIM_COLUMNS]
@@ -111,6 +112,17 @@ def test_unknown_filter_and_claim_type(tmp_path):
         load_claims(write(tmp_path, [row(filters="rct")]))
     with pytest.raises(DataError, match=r"line 2, column 'claim_type'"):
         load_claims(write(tmp_path, [row(claim_type="cure")]))
+
+
+def test_subjects_and_effect_question_are_checked(tmp_path):
+    with pytest.raises(DataError, match=r"line 2, column 'subjects': subjects 'mice' is not one of people, animals, both"):
+        load_claims(write(tmp_path, [row(subjects="mice")]))
+    with pytest.raises(DataError, match=r"column 'effect_family': effect_family and effect_window go together"):
+        load_claims(write(tmp_path, [row(effect_family="ptsd_symptoms")]))
+    with pytest.raises(DataError, match=r"effect_window 'forever' is not one of hours, end_of_course, follow_up, any"):
+        load_claims(write(tmp_path, [row(effect_family="ptsd_symptoms", effect_window="forever")]))
+    claim = load_claims(write(tmp_path, [row(effect_family="depressive_symptoms", effect_window="hours")]))[0]
+    assert (claim.subjects, claim.effect_family, claim.effect_window) == ("people", "depressive_symptoms", "hours")
 
 
 def test_extra_field_and_bad_id(tmp_path):

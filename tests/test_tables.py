@@ -113,7 +113,8 @@ def test_markdown_cards():
     assert "no live PubMed answer" in search_card(claim, None).data
     assert "PubMed Clinical Queries" in search_card(claim, None).data
     text = verdict_card(ASSESSMENTS["C04"]).data
-    assert "**Verdict: mixed**" in text and "Downgraded for" in text and "Gaps:" in text
+    assert "**Verdict: weak**" in text and "GRADE domains that lower the certainty" in text and "Gaps:" in text
+    assert "effect route" in text and "design route" in verdict_card(ASSESSMENTS["C05"]).data
 
 
 def test_check_json(monkeypatch, capsys):

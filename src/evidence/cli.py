@@ -124,12 +124,44 @@ def check_rows(settings: Settings) -> list[dict]:
             "claim_id": assessment.claim.claim_id,
             "verdict": assessment.verdict,
             "certainty": assessment.certainty,
+            "route": assessment.route,
             "counts": assessment.stance_counts(),
             "override": assessment.overridden,
             "downgrades": [name for name, _ in assessment.downgrades],
+            "domains": [{"domain": d.name, "levels": d.levels, "reasons": list(d.reasons)} for d in assessment.domains],
+            "pools": _pools(assessment),
+            "authorities": [{"body": a.body, "year": a.year, "document": a.document, "position": a.position,
+                             "strength": a.strength, "summary": a.summary, "source_url": a.source_url}
+                            for a in assessment.authorities],
             "statement": assessment.claim.statement,
         })
     return rows
+
+
+def _pools(assessment) -> list[dict]:
+    """Our pool and the published pool used as basis, as plain numbers (negative favours ketamine)."""
+    from .judge.synthesis import harmonised
+
+    synthesis = assessment.synthesis
+    found = []
+    if synthesis is None or not synthesis.family:
+        return found
+    pool = synthesis.pool
+    if pool is not None:
+        found.append({"source": "this project", "basis": synthesis.basis == "pool", "outcome": synthesis.family,
+                      "window": synthesis.window, "measure": pool.measure, "k": pool.k,
+                      "participants": pool.participants, "estimate": round(pool.estimate, 4),
+                      "ci": [round(x, 4) for x in pool.ci], "prediction_interval":
+                      [round(x, 4) for x in pool.pi] if pool.pi else None, "i2": round(pool.i2, 1),
+                      "tau2": round(pool.tau2, 4)})
+    if synthesis.basis_pool is not None:
+        estimate, low, high = harmonised(synthesis.basis_pool)
+        basis = synthesis.basis_pool
+        found.append({"source": basis.study_id, "basis": synthesis.basis == "published", "outcome": basis.family,
+                      "window": basis.window, "measure": basis.measure, "k": basis.k,
+                      "participants": basis.participants, "estimate": estimate, "ci": [low, high],
+                      "prediction_interval": None, "i2": basis.i2 or None, "tau2": None})
+    return found
 
 
 def cmd_check(args, settings: Settings) -> int:

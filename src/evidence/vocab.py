@@ -16,12 +16,14 @@ __all__ = [
     "OVERRIDE_LABEL",
     "PMCID_PATTERN",
     "PMID_PATTERN",
+    "POSITION_LEANING",
     "STANCES",
     "STANCE_FILLS",
     "STANCE_MARKS",
     "URL_PATTERN",
     "VERDICTS",
     "VERDICT_FILLS",
+    "VERDICT_LEANING",
     "doi_url",
     "pmc_url",
     "pubmed_url",
@@ -39,6 +41,10 @@ VERDICT_FILLS = {
     "weak": "#fce5cd", "unsupported": "#f4cccc", "contradicted": "#e06666",
 }
 CERTAINTY_LEVELS = ("high", "moderate", "low", "very low")
+# Which way a verdict, or an authority's position, leans: compared to say where we disagree with a body.
+VERDICT_LEANING = {"well-supported": "for", "supported-with-caveats": "for", "mixed": "uncertain",
+                   "weak": "uncertain", "unsupported": "against", "contradicted": "against"}
+POSITION_LEANING = {"for": "for", "against": "against", "insufficient evidence": "uncertain", "not addressed": ""}
 # How a verdict set by a curator (data/verdict_overrides.csv) is marked wherever it is shown.
 OVERRIDE_LABEL = "(override)"
 

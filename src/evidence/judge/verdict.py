@@ -1,12 +1,20 @@
-"""Per claim: a GRADE-style certainty with named downgrade reasons, a verdict, and the gaps.
+"""Per claim: a GRADE-style certainty with named domains, a verdict, and the gaps, by one of two routes.
 
-Nothing here is an ``if`` about a particular verdict: ``claim_features`` measures the evidence
-behind a claim (counts by stance, how many supporting studies have a design that suits the
-claim's type, participants, follow-up), and the rules in ``rules/verdict_rules.csv``,
-``rules/certainty_rules.csv`` and ``rules/gap_rules.csv`` are conditions over those features,
-each with its explanation and source. The first verdict rule that holds decides; a curator's
-override (loaded with the register from ``data/verdict_overrides.csv``) wins and is shown as such.
-Everything is computed from the values handed in: no file is read here but the rule tables.
+* The **effect route**, for a claim that asks an effect question (claims.csv names its outcome family
+  and time window) and has numbers to answer it: the verdict follows the pooled evidence
+  (``synthesis.synthesize_claim``): its direction, whether the confidence and prediction intervals
+  exclude no effect, whether it reaches the minimal important difference, and GRADE's domains
+  computed from the pool (risk of bias per trial, inconsistency, imprecision, publication bias).
+  Rules: ``rules/effect_certainty_rules.csv`` and ``rules/effect_verdict_rules.csv``.
+* The **design route**, for mechanism, frequency and co-occurrence claims, and for effect claims with
+  no usable numbers: certainty starts from the designs that answer that kind of claim for whom it is
+  about (``subjects``: laboratory and animal studies answer a mechanism claimed in animals too, and are
+  indirect for people). Rules: ``rules/certainty_rules.csv`` and ``rules/verdict_rules.csv``.
+
+Counts by stance stay as a descriptive table; they decide only on the design route. Nothing here is an
+``if`` about a particular verdict: features are measured, and rules kept as data (each with its
+explanation and source) are evaluated over them. A curator's override (``data/verdict_overrides.csv``)
+wins and is shown as such. Everything is computed from the values handed in.
 
 A condition is one or more comparisons joined by ``and``: ``name op number`` with op one of
 ``== != >= <= > <``, names being the keys of ``claim_features``.
@@ -22,17 +30,21 @@ from functools import cache
 
 from ..errors import RuleError
 from ..register.claims import CLAIM_TYPES, Claim
+from ..register.effects import Authority, EffectData, outcome_scales
 from ..register.studies import EvidenceRow, Override, Register, Study
 from ..rules import RuleRow, check_option, rule_rows
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
 from .design import DesignCall, resolve_design
+from .synthesis import ClaimSynthesis, harmonised, published_upper_participants, synthesize_claim
 
 __all__ = [
     "Assessment",
+    "Domain",
     "assess_claim",
     "assess_register",
     "claim_features",
+    "effect_features",
     "evaluate",
 ]
 
@@ -42,7 +54,7 @@ PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 LARGE_TRIAL_N = 100
 _OPS = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-_COMPARISON = re.compile(r"^\s*([a-z_]+)\s*(==|!=|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+_COMPARISON = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _DURATION = re.compile(
     r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(h|hr|hrs|hours?|days?|d|weeks?|wk|wks|months?|mo|years?|yr)\b",
     re.I,
@@ -56,31 +68,58 @@ def strong_designs() -> dict[str, frozenset[str]]:
             for row in rule_rows("claim_types")}
 
 
-@cache
-def verdict_rules() -> tuple[RuleRow, ...]:
-    rows = rule_rows("verdict_rules")
+def answering_designs(claim: Claim) -> frozenset[str]:
+    """The designs that answer ``claim`` directly: its type's, plus laboratory and animal studies when the claim
+    is about animals too."""
+    strong = strong_designs()[claim.claim_type]
+    return strong | PRECLINICAL if claim.subjects in ("animals", "both") else strong
+
+
+def _ordered_verdict_rules(table: str, features: tuple[str, ...]) -> tuple[RuleRow, ...]:
+    rows = rule_rows(table)
     for row in rows:
         check_option(row, "verdict", VERDICTS)
-        _check_condition(row)
+        if not row["order"].isdigit():
+            raise row.error(f"order {row['order']!r} is not a whole number.")
+        _check_condition(row, features)
     return tuple(sorted(rows, key=lambda r: int(r["order"])))
 
 
-@cache
-def certainty_rules() -> tuple[RuleRow, ...]:
-    rows = rule_rows("certainty_rules")
+def _certainty_table(table: str, features: tuple[str, ...]) -> tuple[RuleRow, ...]:
+    rows = rule_rows(table)
     for row in rows:
         check_option(row, "kind", ("start", "downgrade"))
         if row["kind"] == "start":
             check_option(row, "name", CERTAINTY_LEVELS)
-        _check_condition(row)
+        _check_condition(row, features)
     return rows
+
+
+@cache
+def verdict_rules() -> tuple[RuleRow, ...]:
+    return _ordered_verdict_rules("verdict_rules", FEATURES)
+
+
+@cache
+def certainty_rules() -> tuple[RuleRow, ...]:
+    return _certainty_table("certainty_rules", FEATURES)
+
+
+@cache
+def effect_verdict_rules() -> tuple[RuleRow, ...]:
+    return _ordered_verdict_rules("effect_verdict_rules", EFFECT_FEATURES)
+
+
+@cache
+def effect_certainty_rules() -> tuple[RuleRow, ...]:
+    return _certainty_table("effect_certainty_rules", EFFECT_FEATURES)
 
 
 @cache
 def gap_rules() -> tuple[RuleRow, ...]:
     rows = rule_rows("gap_rules")
     for row in rows:
-        _check_condition(row)
+        _check_condition(row, FEATURES)
     return rows
 
 
@@ -90,10 +129,17 @@ FEATURES = (
     "strong_contrast", "synthesis_support", "synthesis_contrast", "strong_support_n", "max_supporting_n",
     "against_share", "preclinical_share", "weak_design_support_share", "randomized_studies", "supporting_trials",
     "large_supporting_trials", "largest_trial_contrasts", "max_trial_follow_up_weeks", "intervention_claim",
+    "about_people",
+)
+# The names an effect rule may use: the keys of effect_features, and the certainty the domains leave.
+EFFECT_FEATURES = (
+    "own_pool", "published_basis", "single_trial", "k", "participants", "participants_known", "benefit",
+    "ci_excludes_null", "pi_available", "pi_excludes_null", "mcid_known", "reaches_mcid", "within_mcid", "i2",
+    "rob_concern", "small_trials_only", "egger_p", "bias_adjusted_null", "certainty_rank",
 )
 
 
-def _parse_condition(condition: str) -> list[tuple[str, str, float]]:
+def _parse_condition(condition: str, features: tuple[str, ...]) -> list[tuple[str, str, float]]:
     """``condition`` as (feature, operator, number) terms; ValueError naming the first bad term."""
     terms = []
     for term in condition.split(" and "):
@@ -101,25 +147,26 @@ def _parse_condition(condition: str) -> list[tuple[str, str, float]]:
         if not match:
             raise ValueError(f"malformed comparison {term!r}; write `feature op number`, op one of {' '.join(_OPS)}")
         name, op, value = match.groups()
-        if name not in FEATURES:
+        if name not in features:
             raise ValueError(f"unknown feature {name!r}")
         terms.append((name, op, float(value)))
     return terms
 
 
-def _check_condition(row: RuleRow) -> None:
+def _check_condition(row: RuleRow, features: tuple[str, ...]) -> None:
     try:
-        _parse_condition(row["condition"])
+        _parse_condition(row["condition"], features)
     except ValueError as exc:
-        raise row.error(f"condition {row['condition']!r}: {exc}.", FEATURES) from None
+        raise row.error(f"condition {row['condition']!r}: {exc}.", features) from None
 
 
 def evaluate(condition: str, features: Mapping[str, float]) -> bool:
     """Whether ``condition`` (comparisons joined by ``and``) holds for ``features``."""
+    names = tuple(features)
     try:
-        terms = _parse_condition(condition)
+        terms = _parse_condition(condition, names)
     except ValueError as exc:
-        raise RuleError(f"condition {condition!r}: {exc}.", table="verdict_rules", options=FEATURES) from None
+        raise RuleError(f"condition {condition!r}: {exc}.", table="verdict_rules", options=names) from None
     return all(_OPS[op](features[name], value) for name, op, value in terms)
 
 
@@ -133,8 +180,8 @@ def follow_up_weeks(text: str) -> float | None:
 
 
 def claim_features(claim: Claim, linked: list[tuple[EvidenceRow, Study, DesignCall]]) -> dict[str, float]:
-    """The measurements the rules are written over."""
-    strong = strong_designs()[claim.claim_type]
+    """The measurements the design-route rules are written over (and the descriptive counts by stance)."""
+    strong = answering_designs(claim)
     taking_side = [(r, s, d) for r, s, d in linked if r.stance != "context"]
     supports = [(r, s, d) for r, s, d in linked if r.stance == "supports"]
     human = [(r, s, d) for r, s, d in linked if d.design not in PRECLINICAL]
@@ -170,14 +217,80 @@ def claim_features(claim: Claim, linked: list[tuple[EvidenceRow, Study, DesignCa
         "largest_trial_contrasts": int(largest is not None and largest[0].stance == "contrasts"),
         "max_trial_follow_up_weeks": round(max(trial_weeks), 1) if trial_weeks else 0,
         "intervention_claim": int(claim.claim_type in INTERVENTION_TYPES),
+        "about_people": int(claim.subjects == "people"),
     }
+
+
+def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, float] | None:
+    """The measurements the effect-route rules are written over, from the claim's basis; None when it has none.
+
+    Estimates are on the 'negative = benefit' scale. Unknown values are -1 (``i2``, ``egger_p``).
+    """
+    if synthesis.basis == "none":
+        return None
+    pool, single, published = synthesis.pool, synthesis.single, synthesis.basis_pool
+    egger, i2, pi, bias_null, rob = -1.0, -1.0, None, 0, 1
+    if synthesis.basis == "pool":
+        estimate, (low, high), k, participants = pool.estimate, pool.ci, pool.k, pool.participants
+        mcid, i2, pi = pool.mcid, pool.i2, pool.pi
+        egger = pool.egger_p if pool.egger_p is not None else -1.0
+        concern = sum(w for w, e in zip(pool.weights, pool.studies) if e.bias.overall != "low")
+        rob = int(concern >= 50)
+        small = int(all(e.participants is not None and e.participants < LARGE_TRIAL_N for e in pool.studies))
+    elif synthesis.basis == "published":
+        estimate, low, high = harmonised(published)
+        k = published.k or 0
+        participants = published_upper_participants(published, data)
+        measure = "SMD" if published.measure in ("g", "d", "SMD") else published.outcome
+        mcid_text = outcome_scales().get(measure, {}).get("mcid", "")
+        mcid = float(mcid_text) if mcid_text else None
+        small = int(bool(participants and k and participants / k < LARGE_TRIAL_N))
+        bias_null = int(any(
+            p.study_id == published.study_id and p.role == "sensitivity" and p.ci_low is not None
+            and p.ci_low <= 0 <= p.ci_high for p in data.pools))
+    else:
+        estimate, (low, high), k, participants = single.estimate, single.ci, 1, single.participants
+        scale = outcome_scales().get(single.outcome, {})
+        mcid = float(scale["mcid"]) if scale.get("mcid") and "MD" in single.derivation else None
+        rob = int(single.bias.overall != "low")
+        small = int(single.participants is not None and single.participants < LARGE_TRIAL_N)
+    return {
+        "own_pool": int(synthesis.basis == "pool"),
+        "published_basis": int(synthesis.basis == "published"),
+        "single_trial": int(synthesis.basis == "single"),
+        "k": k,
+        "participants": participants or 0,
+        "participants_known": int(participants is not None),
+        "benefit": int(estimate < 0),
+        "ci_excludes_null": int(high < 0 or low > 0),
+        "pi_available": int(pi is not None),
+        "pi_excludes_null": int(pi is not None and (pi[1] < 0 or pi[0] > 0)),
+        "mcid_known": int(mcid is not None),
+        "reaches_mcid": int(mcid is not None and estimate <= -mcid),
+        "within_mcid": int(mcid is not None and -mcid < low and high < mcid),
+        "i2": i2,
+        "rob_concern": rob,
+        "small_trials_only": small,
+        "egger_p": egger,
+        "bias_adjusted_null": bias_null,
+        "certainty_rank": 0,
+    }
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One GRADE domain's judgement: how many levels it costs and why."""
+
+    name: str
+    levels: int
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Assessment:
     claim: Claim
     evidence: tuple[tuple[EvidenceRow, Study, DesignCall], ...]
-    features: dict[str, float]
+    features: dict[str, float]  # the design-route measurements (and the counts by stance)
     verdict: str
     verdict_reason: str
     overridden: bool
@@ -186,19 +299,26 @@ class Assessment:
     certainty_start: str
     downgrades: tuple[tuple[str, str], ...]
     gaps: tuple[str, ...]
+    route: str = "design"  # "effect" or "design"
+    synthesis: ClaimSynthesis | None = None
+    effect: dict[str, float] | None = None
+    domains: tuple[Domain, ...] = ()
+    authorities: tuple[Authority, ...] = ()
 
     def stance_counts(self) -> dict[str, int]:
         return {stance: int(self.features[stance]) for stance in STANCES}
 
 
-def _certainty(features: Mapping[str, float]) -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    rules = certainty_rules()
+def _certainty(features: Mapping[str, float], rules: Sequence[RuleRow]) -> tuple[str, str, tuple[Domain, ...]]:
+    """Start at the first start rule that holds; each domain costs one level per rule that fires, two at most."""
     start = next(r for r in rules if r["kind"] == "start" and evaluate(r["condition"], features))
-    downgrades = tuple(
-        (r["name"], r["explanation"]) for r in rules if r["kind"] == "downgrade" and evaluate(r["condition"], features)
-    )
-    level = CERTAINTY_LEVELS.index(start["name"]) + len(downgrades)
-    return CERTAINTY_LEVELS[min(level, len(CERTAINTY_LEVELS) - 1)], start["name"], downgrades
+    fired: dict[str, list[str]] = {}
+    for rule in rules:
+        if rule["kind"] == "downgrade" and evaluate(rule["condition"], features):
+            fired.setdefault(rule["name"], []).append(rule["explanation"])
+    domains = tuple(Domain(name, min(len(reasons), 2), tuple(reasons)) for name, reasons in fired.items())
+    level = CERTAINTY_LEVELS.index(start["name"]) + sum(d.levels for d in domains)
+    return CERTAINTY_LEVELS[min(level, len(CERTAINTY_LEVELS) - 1)], start["name"], domains
 
 
 def _format_weeks(value: float) -> str:
@@ -211,15 +331,32 @@ def assess_claim(
     *,
     records: Mapping[str, Record] | None = None,
     override: Override | None = None,
+    effect_data: EffectData | None = None,
+    studies: Mapping[str, Study] | None = None,
 ) -> Assessment:
-    """The verdict and certainty for ``claim`` from the evidence rows handed in (and PubMed records, if any)."""
+    """The verdict and certainty for ``claim`` from the evidence rows handed in.
+
+    ``effect_data`` (the register's numbers) and ``studies`` (every study, for pooled analyses' members)
+    open the effect route; leaving a study out of ``linked`` leaves its numbers out of the pool too.
+    """
     records = records or {}
+    data = effect_data or EffectData()
     with_design = [(row, study, resolve_design(study, records.get(study.pmid))) for row, study in linked]
     features = claim_features(claim, with_design)
-    rule = next(r for r in verdict_rules() if evaluate(r["condition"], features))
-    certainty, start, downgrades = _certainty(features)
+    every = dict(studies or {}) | {study.study_id: study for _, study in linked}
+    synthesis = synthesize_claim(claim, every, data, included={study.study_id for _, study in linked})
+    effect = effect_features(synthesis, data)
     values = {k: _format_weeks(v) if isinstance(v, float) else v for k, v in features.items()}
     gaps = tuple(g["message"].format(**values) for g in gap_rules() if evaluate(g["condition"], features))
+    if effect is not None:
+        certainty, start, domains = _certainty(effect, effect_certainty_rules())
+        effect["certainty_rank"] = CERTAINTY_LEVELS.index(certainty)
+        rule = next(r for r in effect_verdict_rules() if evaluate(r["condition"], effect))
+        route = "effect"
+    else:
+        certainty, start, domains = _certainty(features, certainty_rules())
+        rule = next(r for r in verdict_rules() if evaluate(r["condition"], features))
+        route = "design"
     verdict, reason = rule["verdict"], rule["explanation"]
     if override is not None:
         verdict, reason = override.verdict, override.reason
@@ -233,8 +370,13 @@ def assess_claim(
         rule_verdict=rule["verdict"],
         certainty=certainty,
         certainty_start=start,
-        downgrades=downgrades,
+        downgrades=tuple((d.name, " ".join(d.reasons)) for d in domains),
         gaps=gaps,
+        route=route,
+        synthesis=synthesis,
+        effect=effect,
+        domains=domains,
+        authorities=tuple(a for a in data.authorities if a.claim_id == claim.claim_id),
     )
 
 
@@ -242,6 +384,7 @@ def assess_register(register: Register, *, records: Mapping[str, Record] | None 
     """Every claim of the register assessed, with its curated override (if any)."""
     return [
         assess_claim(claim, register.for_claim(claim.claim_id), records=records,
-                     override=register.overrides.get(claim.claim_id))
+                     override=register.overrides.get(claim.claim_id), effect_data=register.effect_data,
+                     studies=register.studies)
         for claim in register.claims
     ]

@@ -44,7 +44,7 @@ nb_ipywidgets_js = {{}}             # myst-nb loads require.js and widgets from 
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+exclude_patterns = ["_html", "jupyter_execute", ".jupyter_cache", "**.ipynb_checkpoints"]
 '''
 
 
@@ -98,21 +98,20 @@ def build_book(out_dir: Path, notebooks: Sequence[Path], assessments: Sequence[A
         shutil.copy2(path, staging / path.name)
     atomic_write(staging / "conf.py", CONF.format(title=html.escape(title)).encode("utf-8"))
     atomic_write(staging / "index.md", front_page(title, notebooks, assessments).encode("utf-8"))
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
     progress(f"building the book from {len(notebooks)} notebooks into {out_dir.name}/")
+    # Sphinx writes into the staging folder (myst-nb puts its working copies beside the output folder), and the
+    # finished HTML replaces out_dir only once the build succeeded
+    built = staging / "_html"
     log = io.StringIO()
     with redirect_stdout(log), redirect_stderr(log):
-        app = Sphinx(str(staging), str(staging), str(out_dir), str(staging / ".doctrees"), "html",
+        app = Sphinx(str(staging), str(staging), str(built), str(staging / ".doctrees"), "html",
                      freshenv=True, warningiserror=False, status=log, warning=log)
         app.build(force_all=True)
     if app.statuscode:
         raise EvidenceError(f"the book did not build (Sphinx status {app.statuscode}): {log.getvalue()[-1500:]} "
                             "Fix: run `evidence report` again after correcting the notebook it names.")
-    for leftover in (".buildinfo", ".doctrees"):
-        target = out_dir / leftover
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+    (built / ".buildinfo").unlink(missing_ok=True)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    shutil.copytree(built, out_dir)
     return out_dir / "index.html"

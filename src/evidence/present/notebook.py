@@ -30,16 +30,18 @@ __all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook",
 GROUP_COLUMNS = ("group", "title", "intro")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
-from evidence.present import (claim_card, evidence_map_table, evidence_table, exclude, flow_card,
-                              load_workspace, plot_claim, search_card, style_evidence, verdict_card)
+from evidence.present import (authorities_card, claim_card, evidence_map_table, evidence_table, exclude, flow_card,
+                              forest_card, load_workspace, plot_claim, pool_card, search_card, style_evidence,
+                              verdict_card)
 
 ws = load_workspace()
 print(f"mode: {ws.settings.mode}; {len(ws.register.studies)} studies in the register")'''
 HOW_TO_READ = (
     "Each claim below is a section of short cells: the article's words and our testable statement, the search "
     "as run (or a plain note that the committed snapshot holds none), the studies behind the verdict coloured "
-    "by stance (green supports, yellow mixed, red contrasts, grey context), an evidence map and timeline, and "
-    "the verdict with its certainty, reasons and gaps. To see how a verdict rests on one study, remove the `#` "
+    "by stance (green supports, yellow mixed, red contrasts, grey context), an evidence map and timeline, for an "
+    "effect claim the pooled numbers and a forest plot, what guidelines and regulators conclude, and "
+    "the verdict with its certainty, GRADE domains and gaps. To see how a verdict rests on one study, remove the `#` "
     "before `exclude(...)` in a section's evidence cell, put in the study's id, and run the section's cells again. "
     "How verdicts are reached: [99-methods](99-methods.ipynb). All claims: [00-overview](00-overview.ipynb)."
 )
@@ -113,6 +115,14 @@ def _claim_cells(claim: Claim) -> list:
         ),
         code("flow_card(search, assessment)", id=f"{key}-flow"),
         code(f'plot_claim(evidence_map_table(assessment), table, claim_id="{cid}")', id=f"{key}-figure"),
+    ]
+    if claim.effect_family:
+        cells += [
+            code("pool_card(assessment)", id=f"{key}-pool"),
+            code("forest_card(assessment.synthesis)", id=f"{key}-forest"),
+        ]
+    cells += [
+        code("authorities_card(assessment)", id=f"{key}-authorities"),
         code("verdict_card(assessment)", id=f"{key}-verdict"),
     ]
     return cells

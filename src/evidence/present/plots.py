@@ -5,9 +5,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..judge.synthesis import harmonised
 from ..vocab import STANCE_MARKS, STANCES
 
-__all__ = ["plot_claim", "plot_evidence_map", "plot_timeline", "plot_verdict_summary"]
+__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_timeline", "plot_verdict_summary"]
 
 
 def _axes(ax, size):
@@ -70,3 +71,57 @@ def plot_claim(map_table: pd.DataFrame, evidence: pd.DataFrame, *, claim_id: str
     figure.tight_layout()
     plt.close(figure)
     return figure
+
+
+def plot_forest(synthesis, *, ax=None, title: str = ""):
+    """Forest plot of a claim's effect question; negative values favour ketamine. Returns the axes, or None
+    when the claim has no numbers to draw.
+
+    Our pool: each trial's estimate with its 95% CI (marker area by weight), the pooled diamond (Hartung-Knapp
+    95% CI) and the prediction interval beneath it. Without a pool: the published pools for the question (the
+    basis first), or the single trial. The minimal important difference is drawn where the scale has one.
+    Estimates on different measures are never drawn on one axis.
+    """
+    pool, single, basis = synthesis.pool, synthesis.single, synthesis.basis_pool
+    if pool is not None:
+        items = [(s.label, s.estimate, *s.ci, "trial", w) for s, w in zip(pool.studies, pool.weights)]
+        items.append((f"Pooled, k={pool.k}", pool.estimate, *pool.ci, "pool", 0.0))
+        measure, mcid = pool.measure, pool.mcid
+    elif basis is not None:
+        related = [p for p in synthesis.published if p.study_id == basis.study_id and p.measure == basis.measure
+                   and p.window in (basis.window, "any") and p.ci_low is not None and p.role != "unusable"]
+        related.sort(key=lambda p: (p is not basis, p.line))
+        items = [(f"{p.timepoint} ({p.role})"[:48], *harmonised(p), "published", 0.0) for p in related]
+        measure, mcid = f"{basis.measure} (published pool)", None
+    elif single is not None:
+        items = [(single.label, single.estimate, *single.ci, "trial", 100.0)]
+        measure, mcid = "single trial", None
+    else:
+        return None
+    ax = _axes(ax, (8, 0.55 * len(items) + 1.6))
+    for row, (label, estimate, low, high, kind, weight) in enumerate(items):
+        y = len(items) - 1 - row
+        if kind == "trial":
+            ax.plot([low, high], [y, y], color="black", linewidth=1)
+            ax.scatter([estimate], [y], s=20 + 3 * weight, marker="s", color="#377eb8", zorder=3)
+        else:
+            hollow = kind == "published" and row > 0
+            ax.fill([low, estimate, high, estimate], [y, y + 0.3, y, y - 0.3], zorder=3,
+                    facecolor="none" if hollow else "#e41a1c", edgecolor="#e41a1c", linewidth=1.2)
+    if pool is not None and pool.pi is not None:
+        ax.plot(list(pool.pi), [-0.45, -0.45], color="#e41a1c", linewidth=2, alpha=0.5)
+    labels = [f"{label} ({weight:.0f}%)" if pool is not None and kind == "trial" else label
+              for label, *_, kind, weight in items]
+    if pool is not None and pool.pi is not None:
+        labels[-1] += "; PI below"
+    ax.set_yticks(range(len(items) - 1, -1, -1), labels=labels)
+    ax.axvline(0, color="grey", linewidth=1)
+    if mcid:
+        ax.axvline(-mcid, color="grey", linewidth=1, linestyle="--")
+        ax.text(-mcid, len(items) - 0.5, " minimal important difference", fontsize=8, color="grey", va="bottom")
+    ax.set_ylim(-0.8, len(items) - 0.1)
+    ax.set_xlabel(f"{measure}: negative favours ketamine")
+    ax.set_title(title or f"{synthesis.claim_id}: {synthesis.family.replace('_', ' ')}, "
+                          f"{synthesis.window.replace('_', ' ')}")
+    ax.grid(axis="x", alpha=0.3)
+    return ax

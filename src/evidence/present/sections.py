@@ -12,10 +12,11 @@ from ..judge.verdict import Assessment
 from ..register.claims import Claim
 from ..register.filters import get_filter
 from ..sources.pubmed import SearchResult
-from ..vocab import OVERRIDE_LABEL
+from ..judge.synthesis import harmonised, time_windows
+from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING
 from .tables import search_flow_table
 
-__all__ = ["claim_card", "flow_card", "search_card", "verdict_card"]
+__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "flow_card", "pool_card", "search_card", "verdict_card"]
 
 
 def claim_card(claim: Claim) -> Markdown:
@@ -71,8 +72,126 @@ def verdict_card(assessment: Assessment) -> Markdown:
         f"\n\n{assessment.verdict_reason}",
         "\n\nStudies: " + ", ".join(f"{n} {stance}" for stance, n in counts.items()) + ".",
     ]
-    if assessment.downgrades:
-        text.append("\n\nDowngraded for:\n" + "\n".join(f"- **{name}**: {why}" for name, why in assessment.downgrades))
+    route = ("Decided on the pooled evidence (effect route): counts by stance are descriptive only."
+             if assessment.route == "effect" else
+             "Decided on the designs that answer this kind of claim (design route).")
+    text.insert(1, f"\n\n{route}")
+    if assessment.domains:
+        text.append("\n\nGRADE domains that lower the certainty:\n" + "\n".join(
+            f"- **{d.name}** (−{d.levels}): {' '.join(d.reasons)}" for d in assessment.domains))
+    elif assessment.route == "effect":
+        text.append("\n\nNo GRADE domain lowers the certainty.")
     if assessment.gaps:
         text.append("\n\nGaps:\n" + "\n".join(f"- {gap}" for gap in assessment.gaps))
+    return Markdown("".join(text))
+
+
+def _n(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def pool_card(assessment: Assessment) -> Markdown:
+    """The numbers behind an effect claim, in words: our pool, the published pool used instead, or the single
+    trial, with how each effect was derived and what was left out and why."""
+    synthesis = assessment.synthesis
+    if synthesis is None or not synthesis.family:
+        return Markdown("**Pooled evidence.** The claim asks no effect question, so nothing is pooled; the verdict "
+                        "rests on the designs that answer it.")
+    window = time_windows()[synthesis.window]["label"]
+    lines = [f"**Pooled evidence** ({synthesis.family.replace('_', ' ')}, {window}). Basis: {synthesis.reason}."]
+    pool = synthesis.pool
+    if pool is not None:
+        people = f"{pool.participants} participants" if pool.participants else "participants not all known"
+        lines.append(
+            f"\n\nOur pool: **{pool.measure} {_n(pool.estimate)}** (95% CI {_n(pool.ci[0])} to {_n(pool.ci[1])}, "
+            f"Hartung-Knapp) from {pool.k} trials, {people}; "
+            + (f"95% prediction interval {_n(pool.pi[0])} to {_n(pool.pi[1])}; " if pool.pi else
+               "no prediction interval with fewer than 3 trials; ")
+            + f"I² {pool.i2:.0f}%, tau² {pool.tau2:.2f} (Paule-Mandel). Negative values favour ketamine.")
+        if pool.mcid:
+            reached = "reaches" if pool.estimate <= -pool.mcid else "does not reach"
+            lines.append(f" The estimate {reached} the minimal important difference of {pool.mcid:g} "
+                         f"([{pool.mcid_note}]({pool.mcid_source})).")
+        if pool.leave_one_out:
+            values = [e for _, e, _, _ in pool.leave_one_out]
+            lines.append(f" Leaving one trial out moves the estimate between {_n(min(values))} and {_n(max(values))}.")
+        lines.append(f" Small-study effects: {pool.small_study_test}.")
+        lines.append("\n\nHow each trial's effect was obtained:\n" + "\n".join(
+            f"- {s.label}: {_n(s.estimate)} (SE {_n(s.se)}), {s.derivation}; risk of bias {s.bias.overall} "
+            f"({'; '.join(s.bias.reasons)})" for s in pool.studies))
+    if synthesis.basis == "published":
+        estimate, low, high = harmonised(synthesis.basis_pool)
+        basis = synthesis.basis_pool
+        size = ", ".join(x for x in (f"k={basis.k}" if basis.k else "", f"{basis.participants} participants"
+                                     if basis.participants else "") if x)
+        lines.append(f"\n\nPublished pool used: **{basis.measure} {_n(estimate)}** (95% CI {_n(low)} to {_n(high)}; "
+                     f"{basis.timepoint}{'; ' + size if size else ''}), from the study in the register "
+                     f"`{basis.study_id}` ({basis.where}). Shown with negative favouring ketamine.")
+    if synthesis.single is not None and pool is None:
+        single = synthesis.single
+        lines.append(f"\n\nThe single trial with usable numbers, {single.label}: {_n(single.estimate)} "
+                     f"(95% CI {_n(single.ci[0])} to {_n(single.ci[1])}; {single.outcome}), {single.derivation}.")
+    if synthesis.excluded:
+        lines.append("\n\nNot pooled:\n" + "\n".join(f"- {label}: {why}" for label, why in synthesis.excluded))
+    return Markdown("".join(lines))
+
+
+def forest_card(synthesis):
+    """The forest plot as a closed figure (a notebook shows it once), or a note when there are no numbers."""
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_forest
+
+    figure, ax = plt.subplots(figsize=(8, 3))
+    drawn = plot_forest(synthesis, ax=ax)
+    if drawn is None:
+        plt.close(figure)
+        return Markdown(f"**Forest plot.** Nothing to draw: {synthesis.reason}.")
+    rows = len(ax.get_yticks())
+    figure.set_size_inches(8, 0.55 * rows + 1.6)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def basis_summary(assessment: Assessment) -> str:
+    """One line: what the verdict rests on, with its numbers (negative favours ketamine)."""
+    synthesis = assessment.synthesis
+    if assessment.route != "effect" or synthesis is None:
+        return assessment.verdict_reason
+    if synthesis.basis == "pool":
+        pool = synthesis.pool
+        return (f"our pool of {pool.k} trials, {pool.measure} {_n(pool.estimate)} "
+                f"(95% CI {_n(pool.ci[0])} to {_n(pool.ci[1])})")
+    if synthesis.basis == "published":
+        estimate, low, high = harmonised(synthesis.basis_pool)
+        return (f"{synthesis.reason}: {synthesis.basis_pool.measure} {_n(estimate)} (95% CI {_n(low)} to {_n(high)}), "
+                f"certainty {assessment.certainty}")
+    single = synthesis.single
+    return f"one trial, {single.label}: {_n(single.estimate)} (95% CI {_n(single.ci[0])} to {_n(single.ci[1])})"
+
+
+def authorities_card(assessment: Assessment) -> Markdown:
+    """What guidelines, review bodies and regulators conclude on the claim, beside our verdict, and why we differ
+    where we do."""
+    rows = [a for a in assessment.authorities if a.position != "not addressed"]
+    if not rows:
+        return Markdown("**What the authorities conclude.** No guideline, review body or regulator in "
+                        "`data/authorities.csv` takes a position on this claim.")
+    table = "\n".join(
+        f"| {a.body} | {a.year or ''} | {a.position} | {a.strength} | {a.summary} [source]({a.source_url.split()[0]}) |"
+        for a in sorted(rows, key=lambda a: (-(a.year or 0), a.body)))
+    text = ["**What the authorities conclude.**\n\n| body | year | position | strength | in our words |\n"
+            "| --- | --- | --- | --- | --- |\n" + table]
+    ours = VERDICT_LEANING[assessment.verdict]
+    later = {a.line: sum(1 for _, s, _ in assessment.evidence if a.year and s.year > a.year) for a in rows}
+    for a in rows:
+        theirs = POSITION_LEANING[a.position]
+        if theirs and ours != theirs:
+            basis = basis_summary(assessment)
+            text.append(f"\n\n*Where we differ from {a.body}{f' ({a.year})' if a.year else ''}:* it judged the "
+                        f"evidence '{a.position}', our verdict is '{assessment.verdict}'. Our verdict rests on this: "
+                        f"{basis.rstrip('.')}."
+                        + (f" The register holds {later[a.line]} studies on this claim published after {a.year}."
+                           if a.year else ""))
     return Markdown("".join(text))

@@ -25,6 +25,8 @@ __all__ = [
     "search_flow_table",
     "search_status_table",
     "studies_without_pmid_table",
+    "published_pools_table",
+    "synthesis_comparison_table",
     "verdict_matrix",
 ]
 
@@ -141,9 +143,63 @@ def verdict_matrix(assessments: Sequence[Assessment]) -> pd.DataFrame:
             "claim": a.claim.statement,
             "verdict": a.verdict + (f" {OVERRIDE_LABEL}" if a.overridden else ""),
             "certainty": a.certainty,
+            "basis": _basis_label(a),
+            "authorities": "; ".join(f"{x.body} {x.year or ''}: {x.position}".replace(" :", ":")
+                                     for x in a.authorities if x.position != "not addressed"),
             **a.stance_counts(),
         })
-    return pd.DataFrame(rows, columns=["claim_id", "group", "claim", "verdict", "certainty", *STANCES])
+    return pd.DataFrame(rows, columns=["claim_id", "group", "claim", "verdict", "certainty", "basis", "authorities",
+                                       *STANCES])
+
+
+def _basis_label(a: Assessment) -> str:
+    if a.route == "design":
+        return "designs"
+    synthesis = a.synthesis
+    return {"pool": f"pool of {synthesis.pool.k} trials" if synthesis.pool else "",
+            "published": "published pool", "single": "one trial"}[synthesis.basis]
+
+
+def published_pools_table(assessment: Assessment) -> pd.DataFrame:
+    """The pooled estimates published meta-analyses print for the claim, as printed (sign convention noted)."""
+    rows = [{
+        "study_id": p.study_id, "measure": p.measure, "outcome": p.outcome, "timepoint": p.timepoint,
+        "role": p.role, "k": p.k, "participants": p.participants, "estimate": p.estimate,
+        "ci_low": p.ci_low, "ci_high": p.ci_high, "i2": p.i2,
+        "sign": "positive favours ketamine" if p.convention == "improvement_positive" else "treatment minus control",
+    } for p in (assessment.synthesis.published if assessment.synthesis else ())]
+    frame = pd.DataFrame(rows, columns=["study_id", "measure", "outcome", "timepoint", "role", "k", "participants",
+                                        "estimate", "ci_low", "ci_high", "i2", "sign"])
+    return frame.astype({"k": "Int64", "participants": "Int64"})
+
+
+def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mapping[str, object]) -> pd.DataFrame:
+    """Our pools beside the published pools for the same claims: measure, window, k, estimate and CI.
+
+    Estimates are shown with negative favouring ketamine (published ones harmonised to that sign)."""
+    from ..judge.synthesis import harmonised
+
+    rows = []
+    for a in assessments:
+        synthesis = a.synthesis
+        if synthesis is None or not synthesis.family:
+            continue
+        pool = synthesis.pool
+        if pool is not None:
+            rows.append({"claim_id": a.claim.claim_id, "source": "this project", "measure": pool.measure,
+                         "timepoint": synthesis.window.replace("_", " "), "k": pool.k,
+                         "estimate": round(pool.estimate, 2), "ci": f"{pool.ci[0]:.2f} to {pool.ci[1]:.2f}",
+                         "method": "random effects, Paule-Mandel, Hartung-Knapp"})
+        for p in synthesis.published:
+            if p.role not in ("primary", "subgroup") or p.estimate is None or p.ci_low is None:
+                continue
+            estimate, low, high = harmonised(p)
+            study = studies[p.study_id]
+            rows.append({"claim_id": a.claim.claim_id, "source": f"{study.first_author} {study.year}",
+                         "measure": p.measure, "timepoint": p.timepoint, "k": p.k, "estimate": round(estimate, 2),
+                         "ci": f"{low:.2f} to {high:.2f}", "method": p.model or "not printed"})
+    frame = pd.DataFrame(rows, columns=["claim_id", "source", "measure", "timepoint", "k", "estimate", "ci", "method"])
+    return frame.astype({"k": "Int64"})
 
 
 def search_flow_table(result: SearchResult | None, assessment: Assessment) -> pd.DataFrame | None:

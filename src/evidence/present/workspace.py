@@ -47,7 +47,8 @@ class Workspace:
         """The verdict for ``claim_id`` from ``evidence`` (default: all its studies in the register)."""
         claim = self.claim(claim_id)
         linked = self.evidence(claim_id) if evidence is None else evidence
-        return assess_claim(claim, linked, records=self.records, override=self.override(claim.claim_id))
+        return assess_claim(claim, linked, records=self.records, override=self.override(claim.claim_id),
+                            effect_data=self.register.effect_data, studies=self.register.studies)
 
     def assessments(self) -> list[Assessment]:
         """Every claim's verdict, in claims.csv order."""

@@ -8,14 +8,17 @@ from pathlib import Path
 
 from ..files import read_rows
 from ..errors import DataError, InputError
+from .effects import outcome_scales, time_windows
 from .filters import apply_filter, search_filters
 
 __all__ = ["CLAIM_COLUMNS", "CLAIM_TYPES", "Claim", "check_query", "claims_in_group", "get_claim", "load_claims"]
 
 CLAIM_COLUMNS = (
     "claim_id", "section", "quote", "statement", "group", "claim_type", "population",
-    "intervention", "comparator", "outcome", "query", "filters",
+    "intervention", "comparator", "outcome", "query", "filters", "subjects", "effect_family", "effect_window",
 )
+# Whom a claim is about: it decides which designs answer it directly (rules/claim_types.csv).
+SUBJECTS = ("people", "animals", "both")
 REQUIRED = ("claim_id", "section", "quote", "statement", "group", "claim_type", "query")
 CLAIM_TYPES = (
     "efficacy", "speed", "durability", "mechanism", "safety", "epidemiology", "comorbidity", "combination-therapy",
@@ -55,6 +58,9 @@ class Claim:
     outcome: str
     query: str
     filters: str
+    subjects: str = "people"
+    effect_family: str = ""
+    effect_window: str = ""
     line: int = 0
 
     @property
@@ -121,10 +127,29 @@ def load_claims(path: str | Path) -> list[Claim]:
         if values["filters"] and values["filters"] not in filters:
             raise DataError(f"unknown filter {values['filters']!r}.", file=name, line=line, column="filters",
                             fix=f"use one of {', '.join(sorted(filters))}, or leave it empty.")
+        if values["subjects"] not in SUBJECTS:
+            raise DataError(f"subjects {values['subjects']!r} is not one of {', '.join(SUBJECTS)}.", file=name,
+                            line=line, column="subjects", fix="say whom the claim is about.")
+        problem = _effect_question(values)
+        if problem:
+            raise DataError(problem, file=name, line=line, column="effect_family",
+                            fix="name the outcome family and time window of the claim's effect question, or leave both empty.")
         claims.append(Claim(**values, line=line))
     if not claims:
         raise DataError("no claims.", file=name, line=2, fix="add one row per claim.")
     return claims
+
+
+def _effect_question(values: dict[str, str]) -> str | None:
+    family, window = values["effect_family"], values["effect_window"]
+    if bool(family) != bool(window):
+        return "effect_family and effect_window go together."
+    families = {row["family"] for row in outcome_scales().values()} | {"any"}
+    if family and family not in families:
+        return f"effect_family {family!r} is not one of {', '.join(sorted(families))}."
+    if window and window not in time_windows():
+        return f"effect_window {window!r} is not one of {', '.join(time_windows())}."
+    return None
 
 
 def get_claim(claims: list[Claim], claim_id: str) -> Claim:

@@ -20,6 +20,7 @@ from ..files import project_file_label, read_rows
 from ..rules import rule_rows
 from ..vocab import DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, STANCES, URL_PATTERN, VERDICTS, doi_url, pubmed_url
 from .claims import Claim, get_claim, load_claims
+from .effects import EffectData, load_effect_data
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -105,6 +106,7 @@ class Register:
     studies: dict[str, Study]
     evidence: tuple[EvidenceRow, ...]
     overrides: dict[str, Override] = field(default_factory=dict)
+    effect_data: EffectData = field(default_factory=EffectData)
 
     def for_claim(self, claim_id: str) -> list[tuple[EvidenceRow, Study]]:
         return [(row, self.studies[row.study_id]) for row in self.evidence if row.claim_id == claim_id]
@@ -245,4 +247,6 @@ def load_register(root: Path) -> Register:
         raise DataError(f"{len(unused)} study(ies) back no claim, e.g. {unused[0]}.", file="data/studies.csv",
                         line=first.line, column="study_id", fix="add an evidence row for it, or remove it.")
     overrides = load_overrides(root / "data" / "verdict_overrides.csv", {c.claim_id for c in claims})
-    return Register(claims=tuple(claims), studies=studies, evidence=evidence, overrides=overrides)
+    effect_data = load_effect_data(root, studies, claims)
+    return Register(claims=tuple(claims), studies=studies, evidence=evidence, overrides=overrides,
+                    effect_data=effect_data)

@@ -27,7 +27,15 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "certainty_rules": ("kind", "name", "condition", "explanation", "source_url"),
     "verdict_rules": ("order", "verdict", "condition", "explanation", "source_url"),
     "gap_rules": ("condition", "message", "source_url"),
+    "outcome_scales": ("scale", "family", "mcid", "mcid_note", "source_url"),
+    "time_windows": ("window", "label", "target_hours", "definition", "source_url"),
+    "synthesis": ("name", "value", "why", "source_url"),
+    "comparators": ("pattern", "kind", "unblinding", "why", "source_url"),
+    "effect_certainty_rules": ("kind", "name", "condition", "explanation", "source_url"),
+    "effect_verdict_rules": ("order", "verdict", "condition", "explanation", "source_url"),
 }
+# Columns that may be left empty (every other cell of a rule table is required).
+OPTIONAL = {("outcome_scales", "mcid"), ("time_windows", "target_hours")}
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ def rule_rows(table: str) -> tuple[RuleRow, ...]:
     except DataError as exc:
         raise RuleError(str(exc).split(": ", 1)[-1], table=table, row=exc.line) from None
     for row in rows:
-        empty = [c for c in columns if not row[c]]
+        empty = [c for c in columns if not row[c] and (table, c) not in OPTIONAL]
         if empty:
             raise row.error(f"column {empty[0]!r} is empty; every rule needs every column.")
     return rows

@@ -1,0 +1,383 @@
+"""The numbers behind the effect claims, and what the authorities conclude.
+
+    data/effects.csv           outcome numbers of controlled comparisons, exactly as printed (blank when not)
+    data/published_pools.csv   pooled estimates printed by published meta-analyses
+    data/members.csv           which trials a pooled analysis or meta-analysis contains
+    data/risk_of_bias.csv      what the sources say about randomization, concealment and blinding
+    data/authorities.csv       positions of guidelines, review bodies and regulators, per claim
+
+Each loader checks the schema, the vocabularies, numbers and cross-references (studies, claims), and
+raises a DataError naming file, line and column on the first problem. Nothing is derived here: a
+standard error from a confidence interval, a pooled estimate, are computed in ``judge.synthesis``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import DataError
+from ..files import project_file_label, read_rows
+from ..rules import rule_rows
+from ..vocab import URL_PATTERN
+if TYPE_CHECKING:  # claims.py and studies.py import this module (its rule tables, and to load the register)
+    from .claims import Claim
+    from .studies import Study
+
+__all__ = [
+    "AUTHORITY_COLUMNS",
+    "AUTHORITY_POSITIONS",
+    "EFFECT_COLUMNS",
+    "POOL_COLUMNS",
+    "Authority",
+    "EffectRow",
+    "EffectData",
+    "PublishedPool",
+    "RiskOfBias",
+    "load_effect_data",
+    "outcome_scales",
+    "time_windows",
+]
+
+EFFECT_COLUMNS = (
+    "study_id", "claim_ids", "comparison", "outcome", "direction", "after", "hours_after", "window", "timepoint",
+    "n_treat", "n_control", "value_kind", "mean_treat", "sd_treat", "mean_control", "sd_control", "se",
+    "effect_type", "estimate", "convention", "ci_low", "ci_high", "ci_level", "p_value", "where", "source_url",
+    "second_pass", "notes",
+)
+POOL_COLUMNS = (
+    "study_id", "claim_ids", "population", "intervention", "comparator", "outcome", "family", "measure", "window",
+    "timepoint", "role", "k", "participants", "estimate", "convention", "ci_low", "ci_high", "i2", "model",
+    "members", "where", "source_url", "second_pass", "notes",
+)
+MEMBER_COLUMNS = ("synthesis_id", "member_id", "where", "source_url")
+ROB_COLUMNS = ("study_id", "sequence_generation", "allocation_concealment", "blinding", "blinding_check", "where",
+               "source_url", "notes")
+AUTHORITY_COLUMNS = ("claim_id", "body", "year", "document", "position", "strength", "summary", "where",
+                     "source_url")
+AUTHORITY_POSITIONS = ("for", "against", "insufficient evidence", "not addressed")
+DIRECTIONS = ("lower_better", "higher_better")
+AFTER = ("first_dose", "last_dose", "")
+VALUE_KINDS = ("endpoint", "change", "")
+EFFECT_TYPES = ("MD", "SMD", "g", "d", "RR", "OR", "RD", "median_diff", "")
+CONVENTIONS = ("treat_minus_control", "improvement_positive", "")
+SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
+POOL_ROLES = ("primary", "subgroup", "sensitivity", "binary", "uncontrolled", "unusable")
+NUMBER_COLUMNS = ("hours_after", "n_treat", "n_control", "mean_treat", "sd_treat", "mean_control", "sd_control",
+                  "se", "estimate", "ci_low", "ci_high", "ci_level")
+
+
+@cache
+def outcome_scales() -> dict[str, dict[str, str]]:
+    """rules/outcome_scales.csv: scale -> family, minimal important difference (blank when none), source."""
+    return {row["scale"]: row.values for row in rule_rows("outcome_scales")}
+
+
+@cache
+def time_windows() -> dict[str, dict[str, str]]:
+    """rules/time_windows.csv: window -> label, target hours, definition, source."""
+    return {row["window"]: row.values for row in rule_rows("time_windows")}
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    """One study × comparison × outcome × timepoint, as printed (None where the source printed nothing)."""
+
+    study_id: str
+    claim_ids: tuple[str, ...]
+    comparison: str
+    outcome: str
+    direction: str
+    after: str
+    hours_after: float | None
+    window: str
+    timepoint: str
+    n_treat: float | None
+    n_control: float | None
+    value_kind: str
+    mean_treat: float | None
+    sd_treat: float | None
+    mean_control: float | None
+    sd_control: float | None
+    se: float | None
+    effect_type: str
+    estimate: float | None
+    convention: str
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float | None
+    p_value: str
+    where: str
+    source_url: str
+    second_pass: str
+    notes: str
+    line: int = 0
+
+    @property
+    def family(self) -> str:
+        return outcome_scales()[self.outcome]["family"]
+
+    @property
+    def checked(self) -> bool:
+        """Numbers a second, independent pass saw printed (only these are used in pools)."""
+        return self.second_pass in ("confirmed", "corrected")
+
+
+@dataclass(frozen=True)
+class PublishedPool:
+    study_id: str
+    claim_ids: tuple[str, ...]
+    population: str
+    intervention: str
+    comparator: str
+    outcome: str
+    family: str
+    measure: str
+    window: str
+    timepoint: str
+    role: str
+    k: int | None
+    participants: int | None
+    estimate: float | None
+    convention: str
+    ci_low: float | None
+    ci_high: float | None
+    i2: str
+    model: str
+    members: str
+    where: str
+    source_url: str
+    second_pass: str
+    notes: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RiskOfBias:
+    study_id: str
+    sequence_generation: str
+    allocation_concealment: str
+    blinding: str
+    blinding_check: str
+    where: str
+    source_url: str
+    notes: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Authority:
+    claim_id: str
+    body: str
+    year: int | None
+    document: str
+    position: str
+    strength: str
+    summary: str
+    where: str
+    source_url: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class EffectData:
+    """Everything the synthesis and the authorities' column need, loaded together."""
+
+    effects: tuple[EffectRow, ...] = ()
+    pools: tuple[PublishedPool, ...] = ()
+    members: Mapping[str, frozenset[str]] = None  # synthesis id -> member study ids
+    risk_of_bias: Mapping[str, RiskOfBias] = None
+    authorities: tuple[Authority, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "members", dict(self.members or {}))
+        object.__setattr__(self, "risk_of_bias", dict(self.risk_of_bias or {}))
+
+    def for_claim(self, claim_id: str) -> tuple[list[EffectRow], list[PublishedPool], list[Authority]]:
+        return ([r for r in self.effects if claim_id in r.claim_ids],
+                [p for p in self.pools if claim_id in p.claim_ids],
+                [a for a in self.authorities if a.claim_id == claim_id])
+
+
+def _number(text: str, fail: Callable[[str, str, str], DataError], column: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text.replace("−", "-"))
+    except ValueError:
+        raise fail(column, f"{column} {text!r} is not a number.", "write the number as printed, or leave it blank.") \
+            from None
+    if not math.isfinite(value):
+        raise fail(column, f"{column} {text!r} is not a finite number.", "")
+    return value
+
+
+def _check_common(row: dict[str, str], fail, studies: Mapping[str, Study], claim_ids: set[str]) -> tuple[str, ...]:
+    if row["study_id"] not in studies:
+        raise fail("study_id", f"study {row['study_id']!r} is not in data/studies.csv.",
+                   "add the study to the register first (data/studies.csv and data/evidence.csv).")
+    ids = tuple(row["claim_ids"].split())
+    if not ids:
+        raise fail("claim_ids", "claim_ids is empty.", "name the claims the row bears on, separated by spaces.")
+    unknown = [c for c in ids if c not in claim_ids]
+    if unknown:
+        raise fail("claim_ids", f"claim {unknown[0]!r} is not in claims.csv.", f"use ids of claims.csv, e.g. C04.")
+    for url in row["source_url"].split():
+        if not URL_PATTERN.match(url):
+            raise fail("source_url", f"{url!r} is not an http(s) URL.", "separate several URLs with spaces.")
+    if not row["source_url"] or not row["where"]:
+        column = "source_url" if not row["source_url"] else "where"
+        raise fail(column, f"{column} is empty.", "every number needs the page and the place on it where it was read.")
+    return ids
+
+
+def _choice(row, column: str, options: Sequence[str], fail) -> str:
+    if row[column] not in options:
+        raise fail(column, f"{column} {row[column]!r} is not one of {', '.join(o or '(empty)' for o in options)}.", "")
+    return row[column]
+
+
+def _failer(name: str, line: int):
+    def fail(column: str, message: str, fix: str = "") -> DataError:
+        return DataError(message, file=name, line=line, column=column, fix=fix)
+    return fail
+
+
+def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> tuple[EffectRow, ...]:
+    name = project_file_label(path)
+    claim_ids = {c.claim_id for c in claims}
+    scales, windows = outcome_scales(), time_windows()
+    rows = []
+    for line, row in read_rows(path, EFFECT_COLUMNS, display=name):
+        fail = _failer(name, line)
+        ids = _check_common(row, fail, studies, claim_ids)
+        if row["outcome"] not in scales:
+            raise fail("outcome", f"outcome {row['outcome']!r} is not in rules/outcome_scales.csv.",
+                       "add the scale there (with its family and any minimal important difference) or use a listed one.")
+        _choice(row, "direction", DIRECTIONS, fail)
+        _choice(row, "after", AFTER, fail)
+        _choice(row, "window", tuple(windows), fail)
+        _choice(row, "value_kind", VALUE_KINDS, fail)
+        _choice(row, "effect_type", EFFECT_TYPES, fail)
+        _choice(row, "convention", CONVENTIONS, fail)
+        _choice(row, "second_pass", SECOND_PASS, fail)
+        numbers = {c: _number(row[c], fail, c) for c in NUMBER_COLUMNS}
+        for column in ("n_treat", "n_control", "sd_treat", "sd_control", "se"):
+            if numbers[column] is not None and numbers[column] <= 0:
+                raise fail(column, f"{column} {row[column]} must be positive.", "")
+        if numbers["estimate"] is not None and not row["effect_type"]:
+            raise fail("effect_type", "an estimate needs its effect_type (MD, SMD, g, d, RR, OR, RD).", "")
+        if numbers["estimate"] is not None and not row["convention"]:
+            raise fail("convention", "an estimate needs its sign convention.",
+                       "treat_minus_control, or improvement_positive when the source prints a reduction as positive.")
+        low, high = numbers["ci_low"], numbers["ci_high"]
+        if (low is None) != (high is None):
+            raise fail("ci_high" if high is None else "ci_low", "a confidence interval needs both bounds.", "")
+        if low is not None and low > high:
+            raise fail("ci_low", f"ci_low {low:g} is above ci_high {high:g}.", "check the order of the bounds.")
+        if low is not None and not row["ci_level"]:
+            raise fail("ci_level", "a confidence interval needs its level (95, or 90 when so printed).", "")
+        values = {**row, **numbers, "claim_ids": ids, "line": line}
+        rows.append(EffectRow(**{f.name: values[f.name] for f in fields(EffectRow)}))
+    return tuple(rows)
+
+
+def load_pools(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> tuple[PublishedPool, ...]:
+    name = project_file_label(path)
+    claim_ids = {c.claim_id for c in claims}
+    families = {row["family"] for row in outcome_scales().values()} | {"any"}
+    pools = []
+    for line, row in read_rows(path, POOL_COLUMNS, display=name):
+        fail = _failer(name, line)
+        ids = _check_common(row, fail, studies, claim_ids)
+        _choice(row, "family", tuple(sorted(families)), fail)
+        _choice(row, "window", tuple(time_windows()), fail)
+        _choice(row, "role", POOL_ROLES, fail)
+        _choice(row, "convention", CONVENTIONS, fail)
+        _choice(row, "second_pass", SECOND_PASS, fail)
+        numbers = {c: _number(row[c], fail, c) for c in ("k", "participants", "estimate", "ci_low", "ci_high")}
+        for column in ("k", "participants"):
+            value = numbers[column]
+            if value is not None and (value != int(value) or value < 1):
+                raise fail(column, f"{column} {row[column]!r} is not a positive whole number.", "")
+            numbers[column] = int(value) if value is not None else None
+        values = {**row, **numbers, "claim_ids": ids, "line": line}
+        pools.append(PublishedPool(**{f.name: values[f.name] for f in fields(PublishedPool)}))
+    return tuple(pools)
+
+
+def load_members(path: Path, studies: Mapping[str, Study]) -> dict[str, frozenset[str]]:
+    name = project_file_label(path)
+    members: dict[str, set[str]] = {}
+    for line, row in read_rows(path, MEMBER_COLUMNS, display=name):
+        fail = _failer(name, line)
+        for column in ("synthesis_id", "member_id"):
+            if row[column] not in studies:
+                raise fail(column, f"study {row[column]!r} is not in data/studies.csv.", "")
+        if row["synthesis_id"] == row["member_id"]:
+            raise fail("member_id", "a study cannot contain itself.", "")
+        if not row["source_url"] or not row["where"]:
+            raise fail("source_url", "a membership needs the page that lists it.", "")
+        members.setdefault(row["synthesis_id"], set()).add(row["member_id"])
+    return {k: frozenset(v) for k, v in sorted(members.items())}
+
+
+def load_risk_of_bias(path: Path, studies: Mapping[str, Study]) -> dict[str, RiskOfBias]:
+    name = project_file_label(path)
+    found: dict[str, RiskOfBias] = {}
+    for line, row in read_rows(path, ROB_COLUMNS, display=name):
+        fail = _failer(name, line)
+        if row["study_id"] not in studies:
+            raise fail("study_id", f"study {row['study_id']!r} is not in data/studies.csv.", "")
+        for column in ("sequence_generation", "allocation_concealment"):
+            _choice(row, column, ("described", "not described"), fail)
+        _choice(row, "blinding", ("double-blind", "single-blind", "open", "not stated"), fail)
+        if row["study_id"] in found:
+            raise fail("study_id", f"{row['study_id']} is listed twice.", "")
+        found[row["study_id"]] = RiskOfBias(**row, line=line)
+    return found
+
+
+def load_authorities(path: Path, claims: Sequence[Claim]) -> tuple[Authority, ...]:
+    name = project_file_label(path)
+    claim_ids = {c.claim_id for c in claims}
+    rows = []
+    for line, row in read_rows(path, AUTHORITY_COLUMNS, display=name):
+        fail = _failer(name, line)
+        if row["claim_id"] not in claim_ids:
+            raise fail("claim_id", f"claim {row['claim_id']!r} is not in claims.csv.", "")
+        for column in ("body", "document", "summary", "where", "source_url"):
+            if not row[column]:
+                raise fail(column, f"{column} is empty.", "")
+        _choice(row, "position", AUTHORITY_POSITIONS, fail)
+        year = None
+        if row["year"]:
+            if not row["year"].isdigit() or len(row["year"]) != 4:
+                raise fail("year", f"year {row['year']!r} is not a four-digit year.", "leave it blank when not printed.")
+            year = int(row["year"])
+        for url in row["source_url"].split():
+            if not URL_PATTERN.match(url):
+                raise fail("source_url", f"{url!r} is not an http(s) URL.", "")
+        rows.append(Authority(**{**row, "year": year, "line": line}))
+    return tuple(rows)
+
+
+def load_effect_data(root: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> EffectData:
+    """The five files under ``root/data``; a missing file means none of its kind."""
+    data = root / "data"
+
+    def present(name: str) -> Path | None:
+        path = data / name
+        return path if path.is_file() else None
+
+    return EffectData(
+        effects=load_effects(p, studies, claims) if (p := present("effects.csv")) else (),
+        pools=load_pools(p, studies, claims) if (p := present("published_pools.csv")) else (),
+        members=load_members(p, studies) if (p := present("members.csv")) else {},
+        risk_of_bias=load_risk_of_bias(p, studies) if (p := present("risk_of_bias.csv")) else {},
+        authorities=load_authorities(p, claims) if (p := present("authorities.csv")) else (),
+    )
