@@ -16,13 +16,11 @@ from evidence.present import (  # noqa: E402
     claim_card,
     evidence_map_table,
     evidence_table,
-    flow_card,
     plot_claim,
     plot_evidence_map,
     plot_timeline,
     plot_verdict_summary,
     search_card,
-    search_flow_table,
     search_status_table,
     style_evidence,
     style_verdict_matrix,
@@ -30,6 +28,7 @@ from evidence.present import (  # noqa: E402
     verdict_matrix,
 )
 from evidence.register.studies import load_register  # noqa: E402
+from evidence.screening import Decision, prisma_counts  # noqa: E402
 from evidence.sources.pubmed import SearchResult, SearchSlice  # noqa: E402
 from evidence.vocab import STANCES  # noqa: E402
 
@@ -71,16 +70,20 @@ def test_verdict_matrix_has_every_claim():
     assert list(counts) == [len(REGISTER.for_claim(c.claim_id)) for c in REGISTER.claims]
 
 
-def test_search_flow_counts():
+def test_prisma_flow_counts():
     assessment = ASSESSMENTS["C04"]
     pmids = [s.pmid for _, s, _ in assessment.evidence if s.pmid]
     result = SearchResult("q", 250, (*pmids[:2], "1", "2"), "", "1800/01/01", "2026/11/25",
                           (SearchSlice("1800/01/01", "2026/11/25", 250),))
-    flow = search_flow_table(result, assessment)
-    assert list(flow["count"]) == [250, 2, len(assessment.evidence) - 2, len(assessment.evidence)]
-    assert search_flow_table(None, assessment) is None
-    assert "| records identified by the PubMed search | 250 |" in flow_card(result, assessment).data
-    assert "No search answer in this snapshot" in flow_card(None, assessment).data
+    decisions = [Decision("C04", "1", "exclude", "wrong_design", "2026-12-02"),
+                 Decision("C04", "2", "maybe", "", "2026-12-02"), Decision("C04", "3", "exclude", "wrong_design", "x")]
+    counts = prisma_counts(result, decisions, set(pmids), len(assessment.evidence))
+    assert counts["identified"] == 250 and counts["duplicates_removed"] == 0
+    assert counts["screened"] == 2 + 3 and counts["excluded"] == 2 and counts["awaiting"] == 1
+    assert counts["excluded_by_reason"] == {"Wrong study design": 2}
+    assert counts["included_from_search"] == 2 and counts["other_sources"] == len(assessment.evidence) - 2
+    offline = prisma_counts(None, [], set(pmids), len(assessment.evidence))
+    assert offline["identified"] is None and offline["other_sources"] == len(assessment.evidence)
 
 
 def test_search_status_reports_what_the_workspace_holds_without_searching():

@@ -7,6 +7,9 @@
     evidence register --summary          studies per claim, stance and design; studies without a PMID
     evidence refresh [--report PATH]     fetch the register's records from PubMed and report mismatches
     evidence check [--format json|table] the verdict per claim, with certainty and studies by stance
+    evidence screen CLAIM_ID [...]       rank the claim's PubMed hits not yet screened; record decisions;
+                                         --export a CSV to screen in a spreadsheet, --import it back
+    evidence update [--until DATE]       re-run every search past the snapshot date; reports/update.md
 
 A user error (bad input, a cache miss offline, NCBI down) prints one message and exits 2,
 never a traceback.
@@ -177,6 +180,79 @@ def cmd_check(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_screen(args, settings: Settings) -> int:
+    import datetime as dt
+
+    from .errors import CacheMissError
+    from .screening import ScreeningLog, apply_decisions, candidates, manual_decision, read_export, write_candidates
+
+    register = load_register(settings.root)
+    claim = get_claim(list(register.claims), args.claim_id)
+    log = ScreeningLog.load(settings.root, [c.claim_id for c in register.claims])
+    client = PubMed(settings, progress=_progress)
+    today = dt.date.today()
+    decisions = read_export(args.import_file, log.claim_ids, today=today) if args.import_file else []
+    for pmid, kind in ((args.include, "include"), (args.exclude, "exclude"), (args.maybe, "maybe")):
+        if pmid:
+            decisions.append(manual_decision(claim.claim_id, pmid, kind, reason=args.reason or "",
+                                             stance=args.stance or "", rationale=args.rationale or "",
+                                             claim_ids=log.claim_ids, today=today))
+    if decisions:
+        included = [d.pmid for d, _, _ in decisions if d.decision == "include"]
+        records = client.fetch(included).records if included else {}
+        log = apply_decisions(settings.root, register, log, decisions, records)
+        print(f"recorded {len(decisions)} decision(s) in data/screening.csv")
+        register = load_register(settings.root)
+    try:
+        result, found = candidates(claim, client, register, log, progress=_progress)
+    except CacheMissError as miss:
+        print(f"{claim.claim_id}: the snapshot holds no live search ({miss.path}); "
+              f"{len(log.for_claim(claim.claim_id))} decision(s) in the screening log.", file=sys.stderr)
+        for decision in log.for_claim(claim.claim_id):
+            print(f"  {decision.pmid}  {decision.decision:8} {decision.reason}")
+        return 0
+    report = settings.root / "reports" / "candidates" / f"{claim.claim_id}.csv"
+    write_candidates(report, found)
+    if args.export:
+        write_candidates(args.export, found)
+        print(f"wrote {len(found)} candidates to {args.export}: fill decision (include/exclude/maybe), reason, "
+              "stance and rationale, then run `evidence screen {claim.claim_id} --import` on it")
+    print(f"{claim.claim_id}: {result.count} hits, {len(found)} not yet screened (all in "
+          f"{settings.display_path(report)}); the best {min(args.limit, len(found))}:")
+    for rank, c in enumerate(found[: args.limit], start=1):
+        print(f"{rank:3}. {c.score:.2f}  PMID {c.pmid}  {c.year or '----'}  {c.design:18} {c.title[:90]}")
+        if c.conclusion:
+            print(f"       conclusion: {c.conclusion[:150]}")
+    return 0
+
+
+def cmd_update(args, settings: Settings) -> int:
+    import datetime as dt
+
+    from tqdm import tqdm
+
+    from .files import atomic_write
+    from .screening import update
+
+    if settings.mode == "offline":
+        raise ConfigurationError("update needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
+                                 "or live.")
+    import dataclasses
+
+    until = dt.datetime.strptime(args.until, "%Y/%m/%d").date() if args.until else dt.date.today()
+    claims = load_register(settings.root).claims
+    # an update asks PubMed itself: a cached answer for the same window would hide what was added since
+    client = PubMed(dataclasses.replace(settings, mode="live"), progress=lambda message: None)
+    report = update(claims, client, until=until,
+                    progress=lambda items: tqdm(items, desc="searches", unit="claim", file=sys.stderr, leave=False))
+    path = args.report or settings.root / "reports" / "update.md"
+    atomic_write(path, report.markdown().encode("utf-8"))
+    total = sum(len(v) for v in report.added.values())
+    print(f"{total} record(s) added since the snapshot; claims whose verdict could move: "
+          f"{', '.join(report.flagged) or 'none'}; written to {settings.display_path(path)}")
+    return 0
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -206,6 +282,22 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="the verdict per claim")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.set_defaults(run=cmd_check)
+    screen = sub.add_parser("screen", help="rank a claim's unscreened PubMed hits; record screening decisions")
+    screen.add_argument("claim_id")
+    screen.add_argument("--limit", type=int, default=10, help="how many candidates to list (default 10)")
+    screen.add_argument("--include", metavar="PMID", help="include this record (with --stance and --rationale)")
+    screen.add_argument("--stance", help="supports, mixed, contrasts or context")
+    screen.add_argument("--rationale", help="one sentence in your own words: why this stance")
+    screen.add_argument("--exclude", metavar="PMID", help="exclude this record (with --reason)")
+    screen.add_argument("--reason", help="a PRISMA 2020 reason from rules/exclusion_reasons.csv")
+    screen.add_argument("--maybe", metavar="PMID", help="keep this record for a second look")
+    screen.add_argument("--export", type=Path, help="write every candidate to this CSV for screening")
+    screen.add_argument("--import", dest="import_file", type=Path, help="read decisions back from such a CSV")
+    screen.set_defaults(run=cmd_screen)
+    upd = sub.add_parser("update", help="re-run every search past the snapshot date and report what is new")
+    upd.add_argument("--until", help="the new Entrez date, YYYY/MM/DD (default today)")
+    upd.add_argument("--report", type=Path, help="where to write the report (default reports/update.md)")
+    upd.set_defaults(run=cmd_update)
     return parser
 
 

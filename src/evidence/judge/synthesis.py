@@ -13,7 +13,9 @@ No participant counts twice: syntheses (meta-analyses, systematic reviews) never
 trials (their printed pools are in ``data/published_pools.csv``), and a pooled analysis whose member
 trials are present (``data/members.csv``) is left out in favour of its members. A trial with several
 arms against one shared control contributes one comparison, its arms combined (Cochrane Handbook
-23.3.4). Only numbers that a second, independent pass saw printed are used.
+23.3.4). A crossover trial contributes its paired, within-person estimate with the SE from its printed CI or
+P value (Cochrane Handbook 23.2.6); first-period data are not used. Only numbers that a second, independent
+pass saw printed are used.
 
 Derivations, each named where it is used (Cochrane Handbook, chapter 6):
     arm means, SDs and sizes  -> MD, SE = sqrt(sd1²/n1 + sd2²/n2)              (6.5.1.1)

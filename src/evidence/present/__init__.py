@@ -13,12 +13,13 @@ import importlib
 _HOMES = {
     "contents_card": "notebook",
     "plot_claim": "plots", "plot_evidence_map": "plots", "plot_timeline": "plots", "plot_verdict_summary": "plots",
-    "claim_card": "sections", "flow_card": "sections", "search_card": "sections", "verdict_card": "sections",
-    "pool_card": "sections", "forest_card": "sections", "authorities_card": "sections", "plot_forest": "plots",
+    "claim_card": "sections", "search_card": "sections", "verdict_card": "sections",
+    "pool_card": "sections", "forest_card": "sections", "prisma_card": "sections",
+    "screening_card": "sections", "plot_prisma": "plots", "prisma_s_table": "tables", "authorities_card": "sections", "plot_forest": "plots",
     "published_pools_table": "tables", "synthesis_comparison_table": "tables",
     "StyledTable": "style", "style_evidence": "style", "style_verdict_matrix": "style",
     "claim_coverage_table": "tables", "claims_table": "tables", "design_table": "tables",
-    "evidence_map_table": "tables", "evidence_table": "tables", "search_flow_table": "tables",
+    "evidence_map_table": "tables", "evidence_table": "tables",
     "search_status_table": "tables", "studies_without_pmid_table": "tables", "verdict_matrix": "tables",
     "Workspace": "workspace", "exclude": "workspace", "load_workspace": "workspace",
 }

@@ -30,9 +30,9 @@ __all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook",
 GROUP_COLUMNS = ("group", "title", "intro")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
-from evidence.present import (authorities_card, claim_card, evidence_map_table, evidence_table, exclude, flow_card,
-                              forest_card, load_workspace, plot_claim, pool_card, search_card, style_evidence,
-                              verdict_card)
+from evidence.present import (authorities_card, claim_card, evidence_map_table, evidence_table, exclude,
+                              forest_card, load_workspace, plot_claim, pool_card, prisma_card, screening_card,
+                              search_card, style_evidence, verdict_card)
 
 ws = load_workspace()
 print(f"mode: {ws.settings.mode}; {len(ws.register.studies)} studies in the register")'''
@@ -113,13 +113,14 @@ def _claim_cells(claim: Claim) -> list:
             f'style_evidence(table, uuid="evidence-{cid}")',
             id=f"{key}-evidence",
         ),
-        code("flow_card(search, assessment)", id=f"{key}-flow"),
+        code(f'decisions = ws.screening.for_claim("{cid}")\nscreening_card(search, decisions)', id=f"{key}-screening"),
+        code("prisma_card(search, decisions, assessment)", id=f"{key}-flow"),
         code(f'plot_claim(evidence_map_table(assessment), table, claim_id="{cid}")', id=f"{key}-figure"),
     ]
     if claim.effect_family:
         cells += [
-            code("pool_card(assessment)", id=f"{key}-pool"),
             code("forest_card(assessment.synthesis)", id=f"{key}-forest"),
+            code("pool_card(assessment)", id=f"{key}-pool"),
         ]
     cells += [
         code("authorities_card(assessment)", id=f"{key}-authorities"),

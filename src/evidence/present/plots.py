@@ -8,7 +8,7 @@ import pandas as pd
 from ..judge.synthesis import harmonised
 from ..vocab import STANCE_MARKS, STANCES
 
-__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_timeline", "plot_verdict_summary"]
+__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_prisma", "plot_timeline", "plot_verdict_summary"]
 
 
 def _axes(ax, size):
@@ -124,4 +124,38 @@ def plot_forest(synthesis, *, ax=None, title: str = ""):
     ax.set_title(title or f"{synthesis.claim_id}: {synthesis.family.replace('_', ' ')}, "
                           f"{synthesis.window.replace('_', ' ')}")
     ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_prisma(counts: dict, *, ax=None, title: str = ""):
+    """A PRISMA 2020 flow diagram (identification, screening, included) from ``screening.prisma_counts``."""
+    ax = _axes(ax, (9, 5.2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.axis("off")
+
+    def box(x, y, text, width=4.2, height=1.4):
+        ax.add_patch(plt.Rectangle((x, y), width, height, facecolor="#f7f7f7", edgecolor="#444444", linewidth=1))
+        ax.text(x + width / 2, y + height / 2, text, ha="center", va="center", fontsize=8, wrap=True)
+
+    def arrow(x1, y1, x2, y2):
+        ax.annotate("", xy=(x2, y2), xytext=(x1, y1), arrowprops={"arrowstyle": "->", "color": "#444444"})
+
+    identified = counts["identified"]
+    box(0.2, 8.2, "Records identified from PubMed:\n" + (f"{identified}" if identified is not None
+                                                          else "search not in this snapshot"))
+    box(5.4, 8.2, f"Removed before screening:\nduplicates {counts['duplicates_removed']} (one database)")
+    box(0.2, 5.6, f"Records screened: {counts['screened']}\nawaiting a decision: {counts['awaiting']}")
+    reasons = "\n".join(f"{label}: {n}" for label, n in counts["excluded_by_reason"].items()) or "none"
+    box(5.4, 5.1, f"Records excluded: {counts['excluded']}\n{reasons}", height=2.3)
+    box(0.2, 2.6, f"Studies included from the search: {counts['included_from_search']}")
+    box(5.4, 2.6, f"Studies from other sources\n(reference lists, reviews, registries): {counts['other_sources']}")
+    box(2.8, 0.2, f"Studies in the register for this claim: {counts['included']}", width=4.4, height=1.2)
+    arrow(2.3, 8.2, 2.3, 7.0)
+    arrow(4.4, 8.9, 5.4, 8.9)
+    arrow(4.4, 6.3, 5.4, 6.3)
+    arrow(2.3, 5.6, 2.3, 4.0)
+    arrow(2.3, 2.6, 4.0, 1.4)
+    arrow(7.5, 2.6, 6.0, 1.4)
+    ax.set_title(title or "PRISMA 2020 flow")
     return ax

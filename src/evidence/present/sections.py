@@ -14,9 +14,8 @@ from ..register.filters import get_filter
 from ..sources.pubmed import SearchResult
 from ..judge.synthesis import harmonised, time_windows
 from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING
-from .tables import search_flow_table
 
-__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "flow_card", "pool_card", "search_card", "verdict_card"]
+__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "prisma_card", "screening_card", "pool_card", "search_card", "verdict_card"]
 
 
 def claim_card(claim: Claim) -> Markdown:
@@ -47,18 +46,6 @@ def search_card(claim: Claim, result: SearchResult | None) -> Markdown:
             f"(PubMed's translation: `{result.query_translation}`)."
         )
     return Markdown(" ".join(lines))
-
-
-def flow_card(result: SearchResult | None, assessment: Assessment) -> Markdown:
-    """PRISMA-style counts from the search to the studies in the register, or why there are none."""
-    table = search_flow_table(result, assessment)
-    if table is None:
-        return Markdown(
-            f"**Flow.** No search answer in this snapshot, so no PRISMA flow; the register holds "
-            f"{len(assessment.evidence)} studies for this claim."
-        )
-    rows = "\n".join(f"| {stage} | {count} |" for stage, count in zip(table["stage"], table["count"]))
-    return Markdown(f"**Flow.**\n\n| stage | records |\n| --- | ---: |\n{rows}")
 
 
 def verdict_card(assessment: Assessment) -> Markdown:
@@ -134,6 +121,37 @@ def pool_card(assessment: Assessment) -> Markdown:
     if synthesis.excluded:
         lines.append("\n\nNot pooled:\n" + "\n".join(f"- {label}: {why}" for label, why in synthesis.excluded))
     return Markdown("".join(lines))
+
+
+def prisma_card(result: SearchResult | None, decisions, assessment: Assessment):
+    """The claim's PRISMA 2020 flow diagram as a closed figure."""
+    import matplotlib.pyplot as plt
+
+    from ..screening import prisma_counts
+    from .plots import plot_prisma
+
+    pmids = {s.pmid for _, s, _ in assessment.evidence if s.pmid}
+    counts = prisma_counts(result, decisions, pmids, len(assessment.evidence))
+    figure, ax = plt.subplots(figsize=(9, 5.2))
+    plot_prisma(counts, ax=ax, title=f"{assessment.claim.claim_id}: PRISMA 2020 flow")
+    figure.tight_layout()
+    plt.close(figure)
+    return figure
+
+
+def screening_card(result: SearchResult | None, decisions) -> Markdown:
+    """The screening log for the claim, and whether candidates can be ranked in this mode."""
+    if result is None:
+        head = ("**Screening.** The snapshot holds no live PubMed search for this claim, so no candidates are ranked "
+                "here; with network, `evidence screen` ranks every hit not yet screened.")
+    else:
+        head = (f"**Screening.** {result.count} hits; `evidence screen` lists those not yet in the register or the "
+                f"log, ranked (all of them in reports/candidates/).")
+    if not decisions:
+        return Markdown(head + " The screening log (`data/screening.csv`) holds no decision for this claim yet.")
+    rows = "\n".join(f"| [{d.pmid}](https://pubmed.ncbi.nlm.nih.gov/{d.pmid}/) | {d.decision} | {d.reason} | "
+                     f"{d.screened_on} |" for d in decisions)
+    return Markdown(f"{head}\n\n| PMID | decision | reason | screened on |\n| --- | --- | --- | --- |\n{rows}")
 
 
 def forest_card(synthesis):

@@ -22,9 +22,9 @@ __all__ = [
     "design_table",
     "evidence_map_table",
     "evidence_table",
-    "search_flow_table",
     "search_status_table",
     "studies_without_pmid_table",
+    "prisma_s_table",
     "published_pools_table",
     "synthesis_comparison_table",
     "verdict_matrix",
@@ -202,21 +202,24 @@ def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mappi
     return frame.astype({"k": "Int64"})
 
 
-def search_flow_table(result: SearchResult | None, assessment: Assessment) -> pd.DataFrame | None:
-    """PRISMA-style counts for a claim whose search is in the snapshot, else None."""
-    if result is None:
-        return None
-    hits = set(result.ids)
-    included = [s for _, s, _ in assessment.evidence]
-    found = sum(1 for s in included if s.pmid and s.pmid in hits)
-    return pd.DataFrame(
-        {
-            "stage": [
-                "records identified by the PubMed search",
-                "included studies that the search found",
-                "included studies from other sources (reference lists, reviews, registries)",
-                "studies included in the register for this claim",
-            ],
-            "count": [result.count, found, len(included) - found, len(included)],
-        }
-    )
+def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult | None]) -> pd.DataFrame:
+    """The PRISMA-S search log: database, interface, date, the query exactly as sent, filters and count."""
+    from ..sources.pubmed import SNAPSHOT_DATE
+
+    filters = search_filters()
+    rows = []
+    for claim in claims:
+        result = searches.get(claim.claim_id)
+        rows.append({
+            "claim_id": claim.claim_id,
+            "database": "PubMed (MEDLINE and PubMed-only records)",
+            "interface": "NCBI E-utilities esearch through Biopython Bio.Entrez",
+            "entrez_dates": f"{result.min_date} to {result.max_date}" if result else f"up to {SNAPSHOT_DATE} (frozen)",
+            "query_as_sent": claim.search_query,
+            "filter": filters[claim.filters].label if claim.filters else "none",
+            "count": result.count if result else pd.NA,
+            "status": "run" if result else "not in this snapshot",
+        })
+    frame = pd.DataFrame(rows)
+    frame["count"] = frame["count"].astype("Int64")
+    return frame

@@ -14,6 +14,7 @@ from ..errors import CacheMissError, InputError
 from ..judge.verdict import Assessment, assess_claim, assess_register
 from ..register.claims import Claim
 from ..register.studies import EvidenceRow, Override, Register, Study, load_register
+from ..screening import ScreeningLog
 from ..settings import Settings
 from ..sources.pubmed import PubMed, SearchResult
 from ..sources.records import Record
@@ -32,6 +33,7 @@ class Workspace:
     # claim id -> the cache file a search would be replayed from, for searches not in the snapshot
     search_misses: dict[str, str] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
+    screening: ScreeningLog | None = None
 
     def claim(self, claim_id: str) -> Claim:
         return self.register.claim(claim_id)
@@ -70,7 +72,8 @@ def load_workspace(settings: Settings | None = None) -> Workspace:
     settings = settings or Settings.from_env()
     register = load_register(settings.root)
     client = PubMed(settings, progress=lambda message: None)
-    workspace = Workspace(settings, register, client)
+    workspace = Workspace(settings, register, client,
+                          screening=ScreeningLog.load(settings.root, [c.claim_id for c in register.claims]))
     for claim in register.claims:
         try:
             workspace.searches[claim.claim_id] = client.search(claim.search_query)

@@ -33,6 +33,8 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "comparators": ("pattern", "kind", "unblinding", "why", "source_url"),
     "effect_certainty_rules": ("kind", "name", "condition", "explanation", "source_url"),
     "effect_verdict_rules": ("order", "verdict", "condition", "explanation", "source_url"),
+    "exclusion_reasons": ("reason", "label", "why", "source_url"),
+    "relevance": ("component", "weight", "why", "source_url"),
 }
 # Columns that may be left empty (every other cell of a rule table is required).
 OPTIONAL = {("outcome_scales", "mcid"), ("time_windows", "target_hours")}

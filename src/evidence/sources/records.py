@@ -142,7 +142,7 @@ def esearch_page(root: ET.Element, *, source: str = "esearch") -> SearchPage:
         retstart = int(_text(root.find("RetStart")) or "0")
     except ValueError as exc:
         raise ParseError(f"{source}: a numeric field is not a number ({exc}).", source=source) from None
-    ids = tuple(_text(e) for e in root.findall("IdList/Id"))
+    ids = tuple(_text(e) for e in _findall(root, "IdList/Id"))
     return SearchPage(
         count=count,
         ids=ids,
@@ -183,37 +183,37 @@ def _journal_article(element: ET.Element, source: str) -> Record:
     if article is None:
         raise ParseError(f"{source}: PMID {pmid} has no Article element.", source=source, pmid=pmid)
     journal = article.find("Journal")
-    pub_date = journal.find("JournalIssue/PubDate") if journal is not None else None
+    pub_date = _find(journal, "JournalIssue/PubDate") if journal is not None else None
     abstract = _abstract(article.find("Abstract"))
-    ids = _article_ids(element.find("PubmedData/ArticleIdList"))
+    ids = _article_ids(_find(element, "PubmedData/ArticleIdList"))
     doi = ids.get("doi") or next(
         (_text(e) for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), ""
     )
     banks = [
         _text(acc)
-        for bank in article.findall("DataBankList/DataBank")
+        for bank in _findall(article, "DataBankList/DataBank")
         if _text(bank.find("DataBankName")).lower() == "clinicaltrials.gov"
-        for acc in bank.findall("AccessionNumberList/AccessionNumber")
+        for acc in _findall(bank, "AccessionNumberList/AccessionNumber")
     ]
     return Record(
         pmid=pmid,
         title=_text(article.find("ArticleTitle")),
         journal=_text(journal.find("Title")) if journal is not None else "",
         journal_abbrev=(_text(journal.find("ISOAbbreviation")) if journal is not None else "")
-        or _text(citation.find("MedlineJournalInfo/MedlineTA")),
+        or _text(_find(citation, "MedlineJournalInfo/MedlineTA")),
         year=_year(pub_date) or _year(article.find("ArticleDate")),
         authors=_authors(article.find("AuthorList")),
         abstract=abstract,
         doi=doi,
         pmcid=ids.get("pmc", ""),
         publication_types=tuple(
-            (e.get("UI", ""), _text(e)) for e in article.findall("PublicationTypeList/PublicationType")
+            (e.get("UI", ""), _text(e)) for e in _findall(article, "PublicationTypeList/PublicationType")
         ),
         mesh=_mesh(citation.find("MeshHeadingList")),
         nct_ids=_nct_ids(banks, abstract),
         comments_corrections=tuple(
             (e.get("RefType", ""), _text(e.find("PMID")))
-            for e in citation.findall("CommentsCorrectionsList/CommentsCorrections")
+            for e in _findall(citation, "CommentsCorrectionsList/CommentsCorrections")
             if e.find("PMID") is not None
         ),
     )
@@ -227,12 +227,12 @@ def _book_article(element: ET.Element, source: str) -> Record:
     book = document.find("Book")
     title = _text(document.find("ArticleTitle")) or _text(book.find("BookTitle") if book is not None else None)
     abstract = _abstract(document.find("Abstract"))
-    ids = _article_ids(element.find("PubmedBookData/ArticleIdList"))
+    ids = _article_ids(_find(element, "PubmedBookData/ArticleIdList"))
     authors = _authors(document.find("AuthorList")) or _authors(book.find("AuthorList") if book is not None else None)
     return Record(
         pmid=pmid,
         title=title,
-        journal=_text(book.find("Publisher/PublisherName")) if book is not None else "",
+        journal=_text(_find(book, "Publisher/PublisherName")) if book is not None else "",
         year=_year(book.find("PubDate")) if book is not None else None,
         authors=authors,
         abstract=abstract,
@@ -244,6 +244,22 @@ def _book_article(element: ET.Element, source: str) -> Record:
         nct_ids=_nct_ids([], abstract),
         is_book=True,
     )
+
+
+def _find(element: ET.Element | None, path: str) -> ET.Element | None:
+    """``element.find(path)`` one tag at a time (ElementTree answers a single tag in C, a path in Python)."""
+    for tag in path.split("/"):
+        if element is None:
+            return None
+        element = element.find(tag)
+    return element
+
+
+def _findall(element: ET.Element | None, path: str) -> list[ET.Element]:
+    """``element.findall(path)`` for ``parent/child`` paths, one tag at a time."""
+    parent_path, _, tag = path.rpartition("/")
+    parent = _find(element, parent_path) if parent_path else element
+    return parent.findall(tag) if parent is not None else []
 
 
 def _text(element: ET.Element | None) -> str:

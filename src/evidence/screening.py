@@ -1,0 +1,424 @@
+"""Gather: from a claim's PubMed hits to screened, included studies, and a living update.
+
+    candidates   every hit of the claim's search (split by date past 9,999), fetched in batches, classified by
+                 design, and, when neither in the register nor in the screening log, ranked by ``relevance``
+    decisions    data/screening.csv: include (the record enters the register with its stance and rationale),
+                 exclude (with a PRISMA 2020 reason from rules/exclusion_reasons.csv; never proposed again), maybe
+    prisma       the PRISMA 2020 flow counts per claim from the search and the log
+    update       every search re-run up to a new Entrez date: what was added since the snapshot, and which claims'
+                 verdicts could move (new trials or syntheses among the additions)
+
+``relevance(statement, title, abstract)`` and ``conclusions(abstract)`` are importable for outside evaluation.
+Writes are atomic and all-or-nothing: a bad row of an import is reported with file, line and field, and no
+earlier decision is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .errors import DataError, InputError
+from .files import atomic_write, read_rows
+from .judge.design import classify_record
+from .register.claims import Claim
+from .register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, Register, designs
+from .rules import rule_rows
+from .sources.pubmed import SNAPSHOT_DATE, PubMed, SearchResult, normalize_pmid
+from .sources.records import Record
+from .vocab import STANCES, pubmed_url
+
+__all__ = [
+    "DECISIONS",
+    "SCREENING_COLUMNS",
+    "Candidate",
+    "Decision",
+    "ScreeningLog",
+    "UpdateReport",
+    "candidates",
+    "conclusions",
+    "exclusion_reasons",
+    "manual_decision",
+    "prisma_counts",
+    "relevance",
+    "update",
+]
+
+SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
+EXPORT_COLUMNS = ("claim_id", "pmid", "score", "year", "design", "title", "conclusion", "url", "decision", "reason",
+                  "stance", "rationale")
+DECISIONS = ("include", "exclude", "maybe")
+WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
+# Words that say nothing about what a record is about (PubMed's stopword list is longer; these are the ones the
+# claims use).
+STOPWORDS = frozenset("""
+the and for with from that this than more less into over under within between after before during their there
+these those which while were was are have has had not but its can may also such been being other than both each
+more most some any all per via use used using study studies people patients adults adult effect effects trial
+""".split())
+CONCLUSION_LABELS = re.compile(r"\b(CONCLUSIONS?|INTERPRETATIONS?|IMPLICATIONS?|DISCUSSION|MAIN CONCLUSIONS?)\s*:",
+                               re.I)
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+DESIGN_TIERS = {"inherits": 1.0, "high": 1.0, "low": 0.5, "very low": 0.2}  # GRADE starting certainty -> tier
+
+
+@cache
+def exclusion_reasons() -> dict[str, str]:
+    """rules/exclusion_reasons.csv: reason -> label (PRISMA 2020 flow-diagram reasons)."""
+    return {row["reason"]: row["label"] for row in rule_rows("exclusion_reasons")}
+
+
+@cache
+def _weights() -> dict[str, float]:
+    return {row["component"]: float(row["weight"]) for row in rule_rows("relevance")}
+
+
+# -- the importable scorer ---------------------------------------------------------------------------------------
+def _stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ities", "ity", "ing", "ies", "es", "ed", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _terms(text: str) -> set[str]:
+    return {_stem(w) for w in WORD.findall((text or "").lower()) if w not in STOPWORDS}
+
+
+def relevance(statement: str, title: str, abstract: str) -> float:
+    """How much of ``statement`` a record's title and abstract speak to, in [0, 1].
+
+    The statement's content words (lower-cased, stop words dropped, plural and -ing/-ed endings stripped) are
+    looked for in the title and the abstract; a word found in the title counts twice. The score is the covered
+    share: (2 × title matches + abstract matches) / (3 × statement words). Deterministic and dependency-free.
+    """
+    wanted = _terms(statement)
+    if not wanted:
+        return 0.0
+    in_title, in_abstract = _terms(title), _terms(abstract)
+    score = (2 * len(wanted & in_title) + len(wanted & in_abstract)) / (3 * len(wanted))
+    return round(min(max(score, 0.0), 1.0), 6)
+
+
+def conclusions(abstract: str) -> list[str]:
+    """The conclusion of an abstract: its labelled conclusion section when structured, else its last two sentences."""
+    text = (abstract or "").strip()
+    if not text:
+        return []
+    labels = list(CONCLUSION_LABELS.finditer(text))
+    if labels:
+        start = labels[-1].end()
+        following = re.search(r"\b[A-Z][A-Z ]{3,}:\s", text[start:])
+        section = text[start: start + following.start()] if following else text[start:]
+        return [s.strip() for s in SENTENCE.split(section.strip()) if s.strip()]
+    sentences = [s.strip() for s in SENTENCE.split(text) if s.strip()]
+    return sentences[-2:]
+
+
+# -- candidates ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    claim_id: str
+    pmid: str
+    title: str
+    journal: str
+    year: int | None
+    design: str
+    score: float
+    conclusion: str
+
+    @property
+    def url(self) -> str:
+        return pubmed_url(self.pmid)
+
+
+def claim_terms(claim: Claim) -> str:
+    """What a record should be about: the statement and the population, intervention and outcome of the claim."""
+    return " ".join((claim.statement, claim.population, claim.intervention, claim.outcome))
+
+
+def score_record(claim_text: str, record: Record, *, end_year: int) -> tuple[float, str]:
+    """(score, design) of a record for a claim, by the weights of rules/relevance.csv."""
+    weights = _weights()
+    mesh = " ".join(h.descriptor for h in record.mesh)
+    text = relevance(claim_text, record.title, f"{record.abstract_text} {mesh}")
+    call = classify_record(record)
+    design = call.design if call else "other"
+    tier = DESIGN_TIERS.get(designs()[design]["grade_start"], 0.2)
+    year = record.year or 1990
+    recency = min(max((year - 1990) / max(end_year - 1990, 1), 0.0), 1.0)
+    score = weights["text"] * text + weights["design"] * tier + weights["recency"] * recency
+    return round(score, 6), design
+
+
+def rank(claim: Claim, records: Iterable[Record], *, end_year: int, skip: set[str] = frozenset()) -> list[Candidate]:
+    """Records not in ``skip``, best first (score, then newer, then PMID)."""
+    claim_text = claim_terms(claim)
+    found = []
+    for record in records:
+        if record.pmid in skip:
+            continue
+        score, design = score_record(claim_text, record, end_year=end_year)
+        ending = conclusions(record.abstract_text)
+        found.append(Candidate(claim.claim_id, record.pmid, record.title, record.journal, record.year, design, score,
+                               " ".join(ending)))
+    return sorted(found, key=lambda c: (-c.score, -(c.year or 0), int(c.pmid)))
+
+
+def candidates(claim: Claim, client: PubMed, register: Register, log: ScreeningLog, *,
+               max_date: str = SNAPSHOT_DATE, progress: Callable[[str], None] = lambda message: None
+               ) -> tuple[SearchResult, list[Candidate]]:
+    """The claim's search, every hit fetched, and those neither registered nor screened, ranked."""
+    result = client.search(claim.search_query, max_date=max_date)
+    progress(f"{claim.claim_id}: {result.count} hits; fetching them in batches")
+    records = client.fetch(result.ids).records.values()
+    known = {s.pmid for s in register.studies.values() if s.pmid} | log.screened(claim.claim_id)
+    end_year = int(result.max_date[:4])
+    return result, rank(claim, records, end_year=end_year, skip=known)
+
+
+def write_candidates(path: Path, found: Sequence[Candidate]) -> None:
+    atomic_write(path, _csv(EXPORT_COLUMNS, ({
+        "claim_id": c.claim_id, "pmid": c.pmid, "score": f"{c.score:.4f}", "year": c.year or "", "design": c.design,
+        "title": c.title, "conclusion": c.conclusion, "url": c.url,
+    } for c in found)).encode("utf-8"))
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in columns})
+    return out.getvalue()
+
+
+# -- the screening log -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    claim_id: str
+    pmid: str
+    decision: str
+    reason: str
+    screened_on: str
+    line: int = 0
+
+
+def _check_decision(values: Mapping[str, str], fail, claim_ids: set[str]) -> None:
+    if values["claim_id"] not in claim_ids:
+        raise fail("claim_id", f"claim {values['claim_id']!r} is not in claims.csv.",
+                   f"use one of {', '.join(sorted(claim_ids))}.")
+    try:
+        normalize_pmid(values["pmid"])
+    except InputError:
+        raise fail("pmid", f"{values['pmid']!r} is not a PMID.", "a PMID is 1 to 9 digits, e.g. 24740528.") from None
+    if values["decision"] not in DECISIONS:
+        raise fail("decision", f"decision {values['decision']!r} is not one of {', '.join(DECISIONS)}.", "")
+    reasons = exclusion_reasons()
+    if values["decision"] == "exclude" and values["reason"] not in reasons:
+        raise fail("reason", f"an exclusion needs a reason from rules/exclusion_reasons.csv, not {values['reason']!r}.",
+                   f"use one of {', '.join(reasons)}.")
+
+
+class ScreeningLog:
+    """data/screening.csv: one decision per claim and PMID (a later decision replaces an earlier one)."""
+
+    def __init__(self, path: Path, claim_ids: Iterable[str], decisions: Sequence[Decision] = ()):
+        self.path = path
+        self.claim_ids = set(claim_ids)
+        self.decisions: dict[tuple[str, str], Decision] = {(d.claim_id, d.pmid): d for d in decisions}
+
+    @classmethod
+    def load(cls, root: Path, claim_ids: Iterable[str]) -> ScreeningLog:
+        path = root / "data" / "screening.csv"
+        claim_ids = set(claim_ids)
+        decisions = []
+        if path.is_file():
+            for line, row in read_rows(path, SCREENING_COLUMNS, display="data/screening.csv"):
+                def fail(column, message, fix="", line=line):
+                    return DataError(message, file="data/screening.csv", line=line, column=column, fix=fix)
+
+                _check_decision(row, fail, claim_ids)
+                decisions.append(Decision(**{**row, "pmid": normalize_pmid(row["pmid"])}, line=line))
+        return cls(path, claim_ids, decisions)
+
+    def for_claim(self, claim_id: str) -> list[Decision]:
+        return [d for (c, _), d in sorted(self.decisions.items(), key=lambda kv: (kv[0][0], int(kv[0][1])))
+                if c == claim_id]
+
+    def screened(self, claim_id: str) -> set[str]:
+        return {d.pmid for d in self.for_claim(claim_id)}
+
+    def with_decisions(self, new: Iterable[Decision]) -> ScreeningLog:
+        log = ScreeningLog(self.path, self.claim_ids, list(self.decisions.values()))
+        for decision in new:
+            log.decisions[(decision.claim_id, decision.pmid)] = decision
+        return log
+
+    def text(self) -> str:
+        ordered = sorted(self.decisions.values(), key=lambda d: (d.claim_id, int(d.pmid)))
+        return _csv(SCREENING_COLUMNS, ({c: getattr(d, c) for c in SCREENING_COLUMNS} for d in ordered))
+
+
+def manual_decision(claim_id: str, pmid: str, decision: str, *, reason: str = "", stance: str = "",
+                    rationale: str = "", claim_ids: set[str], today: dt.date) -> tuple[Decision, str, str]:
+    """A decision given on the command line, checked like a row of an import (InputError names the option)."""
+    def fail(column, message, fix=""):
+        return InputError(f"{message} {fix}".strip())
+
+    values = {"claim_id": claim_id, "pmid": pmid, "decision": decision, "reason": reason}
+    _check_decision(values, fail, claim_ids)
+    if decision == "include" and (stance not in STANCES or not rationale):
+        raise InputError(f"--include needs --stance (one of {', '.join(STANCES)}) and --rationale "
+                         "(one sentence in your own words).")
+    return Decision(claim_id, normalize_pmid(pmid), decision, reason, today.isoformat()), stance, rationale
+
+
+def read_export(path: Path, claim_ids: set[str], *, today: dt.date) -> list[tuple[Decision, str, str]]:
+    """Decisions filled into an exported CSV: (decision, stance, rationale); rows left blank are skipped.
+
+    Every row is checked before anything is returned, so a bad row stops the import with its file, line and field.
+    """
+    name = path.name
+    found = []
+    for line, row in read_rows(path, EXPORT_COLUMNS, display=name):
+        if not row["decision"]:
+            continue
+
+        def fail(column, message, fix="", line=line):
+            return DataError(message, file=name, line=line, column=column, fix=fix)
+
+        _check_decision(row, fail, claim_ids)
+        if row["decision"] == "include":
+            if row["stance"] not in STANCES:
+                raise fail("stance", f"an inclusion needs a stance, one of {', '.join(STANCES)}.", "")
+            if not row["rationale"]:
+                raise fail("rationale", "an inclusion needs a one-sentence rationale in your own words.", "")
+        found.append((Decision(row["claim_id"], normalize_pmid(row["pmid"]), row["decision"], row["reason"],
+                               today.isoformat(), line), row["stance"], row["rationale"]))
+    return found
+
+
+def apply_decisions(root: Path, register: Register, log: ScreeningLog,
+                    decisions: Sequence[tuple[Decision, str, str]], records: Mapping[str, Record]) -> ScreeningLog:
+    """Record ``decisions``: the log, and for inclusions the register (study from its PubMed record, evidence row).
+
+    The three files are written only after every change was built, each atomically.
+    """
+    studies_text = (root / "data" / "studies.csv").read_text(encoding="utf-8")
+    evidence_text = (root / "data" / "evidence.csv").read_text(encoding="utf-8")
+    new_studies, new_evidence = [], []
+    known = {s.pmid: s.study_id for s in register.studies.values() if s.pmid}
+    linked = {(row.claim_id, row.study_id) for row in register.evidence}
+    for decision, stance, rationale in decisions:
+        if decision.decision != "include":
+            continue
+        record = records.get(decision.pmid)
+        if record is None:
+            raise InputError(f"PMID {decision.pmid} was not fetched, so it cannot enter the register. "
+                             "Fix: run with network (EVIDENCE_MODE=cached) so its PubMed record can be read.")
+        study_id = known.get(decision.pmid)
+        if study_id is None:
+            study_id = f"pmid:{decision.pmid}"
+            call = classify_record(record)
+            new_studies.append({
+                "study_id": study_id, "pmid": decision.pmid, "doi": record.doi, "pmcid": record.pmcid,
+                "first_author": (record.first_author.split(" ")[0] if record.first_author else "unknown"),
+                "year": record.year or "", "journal": record.journal, "title": record.title,
+                "design": call.design if call else "other", "n": "", "population": "",
+                "source_url": pubmed_url(decision.pmid), "verified_on": decision.screened_on, "provenance": "entrez",
+            })
+            known[decision.pmid] = study_id
+        if (decision.claim_id, study_id) not in linked:
+            new_evidence.append({"claim_id": decision.claim_id, "study_id": study_id, "stance": stance,
+                                 "outcome_measured": "", "follow_up": "", "effect": "", "rationale": rationale})
+            linked.add((decision.claim_id, study_id))
+    updated = log.with_decisions(d for d, _, _ in decisions)
+    writes = [(log.path, updated.text())]
+    if new_studies:
+        writes.append((root / "data" / "studies.csv", _append(studies_text, STUDY_COLUMNS, new_studies)))
+    if new_evidence:
+        writes.append((root / "data" / "evidence.csv", _append(evidence_text, EVIDENCE_COLUMNS, new_evidence)))
+    for path, text in writes:
+        atomic_write(path, text.encode("utf-8"))
+    return updated
+
+
+def _append(text: str, columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
+    body = _csv(columns, rows).split("\n", 1)[1]
+    return text if not body else text.rstrip("\n") + "\n" + body
+
+
+# -- PRISMA 2020 ---------------------------------------------------------------------------------------------------------
+def prisma_counts(result: SearchResult | None, decisions: Sequence[Decision], register_pmids: set[str],
+                  included_studies: int) -> dict[str, object]:
+    """The PRISMA 2020 flow for one claim (a single database, so no duplicates are removed before screening)."""
+    hits = set(result.ids) if result is not None else set()
+    from_search = {p for p in register_pmids if p in hits}
+    screened = {d.pmid for d in decisions} | from_search
+    excluded = Counter(exclusion_reasons()[d.reason] for d in decisions if d.decision == "exclude")
+    return {
+        "identified": result.count if result is not None else None,
+        "duplicates_removed": 0,
+        "screened": len(screened),
+        "excluded": sum(excluded.values()),
+        "excluded_by_reason": dict(sorted(excluded.items())),
+        "awaiting": sum(1 for d in decisions if d.decision == "maybe"),
+        "included_from_search": len(from_search | {d.pmid for d in decisions if d.decision == "include"}),
+        "other_sources": included_studies - len(from_search),
+        "included": included_studies,
+    }
+
+
+# -- a living update ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UpdateReport:
+    since: str
+    until: str
+    added: dict[str, tuple[str, ...]]  # claim id -> PMIDs entered since the snapshot
+    designs: dict[str, dict[str, str]]  # claim id -> PMID -> design
+    flagged: tuple[str, ...]  # claims whose verdict could move
+
+    def markdown(self) -> str:
+        lines = [f"# Living update: records entered in PubMed from {self.since} to {self.until}", ""]
+        if not any(self.added.values()):
+            lines.append("No records were added to any claim's search since the snapshot.")
+        lines += ["", "| claim | added | trials or syntheses | verdict could move |", "| --- | ---: | ---: | --- |"]
+        for claim_id, pmids in self.added.items():
+            weighty = [p for p in pmids if self.designs[claim_id][p] in WEIGHTY]
+            lines.append(f"| {claim_id} | {len(pmids)} | {len(weighty)} | {'yes' if claim_id in self.flagged else 'no'} |")
+        for claim_id in self.flagged:
+            lines += ["", f"## {claim_id}", ""]
+            lines += [f"- [PMID {p}]({pubmed_url(p)}): {self.designs[claim_id][p]}" for p in self.added[claim_id]
+                      if self.designs[claim_id][p] in WEIGHTY]
+        return "\n".join(lines) + "\n"
+
+
+WEIGHTY = frozenset({"rct", "crossover-rct", "meta-analysis", "systematic-review"})
+
+
+def update(claims: Sequence[Claim], client: PubMed, *, until: dt.date,
+           progress: Callable[[Iterable], Iterable] = lambda items: items) -> UpdateReport:
+    """Re-run every search for records entered after the snapshot, up to ``until``."""
+    since = dt.datetime.strptime(SNAPSHOT_DATE, "%Y/%m/%d").date() + dt.timedelta(days=1)
+    if until < since:
+        raise InputError(f"the update date {until:%Y/%m/%d} is not after the snapshot ({SNAPSHOT_DATE}).")
+    window = dict(min_date=f"{since:%Y/%m/%d}", max_date=f"{until:%Y/%m/%d}")
+    added: dict[str, tuple[str, ...]] = {}
+    for claim in progress(claims):
+        added[claim.claim_id] = client.search(claim.search_query, **window).ids
+    union = sorted({p for ids in added.values() for p in ids}, key=int)
+    records = client.fetch(union).records if union else {}
+    designs_of = {}
+    for claim_id, ids in added.items():
+        calls = {p: classify_record(records[p]) if p in records else None for p in ids}
+        designs_of[claim_id] = {p: (call.design if call else "other") for p, call in calls.items()}
+    flagged = tuple(c for c, found in designs_of.items() if any(d in WEIGHTY for d in found.values()))
+    return UpdateReport(window["min_date"], window["max_date"], added, designs_of, flagged)

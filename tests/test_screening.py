@@ -1,0 +1,126 @@
+"""Gather: candidates from a claim's PubMed hits, the screening log, imports and exports, PRISMA counts, and the
+living update, end to end through the command line against the loopback double (fixture records only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+from support import ROOT, copy_project, read_csv, write_csv
+
+from evidence import cli
+from evidence.register.claims import load_claims
+from evidence.register.studies import load_register
+from evidence.screening import EXPORT_COLUMNS, conclusions, relevance
+from evidence.sources.pubmed import EFETCH_BATCH
+
+HITS = 1600
+CLAIM = load_claims(ROOT / "claims.csv")[3]  # C04
+
+
+# -- the importable scorer ---------------------------------------------------------------------------------------
+def test_relevance_is_the_share_of_statement_words_found_title_counting_twice():
+    statement = "Intravenous ketamine reduces PTSD symptom severity"
+    assert relevance(statement, "", "") == 0.0
+    full = relevance(statement, "Intravenous ketamine reduced PTSD symptom severity", "")
+    assert full == pytest.approx(2 / 3)  # every word, all in the title
+    assert relevance(statement, "Intravenous ketamine reduced PTSD symptom severity",
+                     "intravenous ketamine reduces ptsd symptoms severity") == 1.0
+    assert 0 < relevance(statement, "Ketamine in depression", "") < full
+    assert relevance("", "anything", "at all") == 0.0
+
+
+def test_conclusions_prefer_the_labelled_section():
+    structured = "BACKGROUND: Why. METHODS: How it was done. CONCLUSIONS: It helped. More trials are needed."
+    assert conclusions(structured) == ["It helped.", "More trials are needed."]
+    assert conclusions("First. Second point here. Third and last.") == ["Second point here.", "Third and last."]
+    assert conclusions("") == []
+    assert conclusions("INTERPRETATION: Only this. FUNDING: None.") == ["Only this."]
+
+
+# -- the whole loop against the double -----------------------------------------------------------------------------
+@pytest.fixture
+def project(tmp_path, double, monkeypatch):
+    root = copy_project(tmp_path / "project")
+    ids = [str(80_000_000 + i) for i in range(HITS)]
+    dates = double.add_synthetic(ids, start=dt.date(2010, 1, 1), per_day=1)
+    double.add_search(CLAIM.search_query, ids, dates=dates)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("EVIDENCE_MODE", "cached")
+    monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    monkeypatch.setenv("EVIDENCE_EUTILS_BASE", double.base)
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(root / "cache"))
+    return root, ids
+
+
+def test_screening_end_to_end_with_an_import_that_has_a_bad_row(project, double, capsys, tmp_path):
+    root, ids = project
+    export = tmp_path / "screen.csv"
+    assert cli.main(["screen", "C04", "--export", str(export), "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert f"{HITS} hits, {HITS} not yet screened" in out
+    # one esearch, and the records fetched in batches of 200
+    assert double.count("esearch") == 1 and double.count("efetch") == math.ceil(HITS / EFETCH_BATCH)
+    rows = read_csv(export)
+    assert len(rows) == HITS and len(read_csv(root / "reports" / "candidates" / "C04.csv")) == HITS
+    assert [float(r["score"]) for r in rows] == sorted((float(r["score"]) for r in rows), reverse=True)
+
+    studies_before = (root / "data" / "studies.csv").read_bytes()
+    rows[0].update(decision="include", stance="supports", rationale="A fixture record included for the test.")
+    rows[1].update(decision="exclude", reason="wrong_design")
+    rows[2].update(decision="maybe")
+    rows[3].update(decision="exclude", reason="because")  # not a PRISMA reason
+    write_csv(export, EXPORT_COLUMNS, rows)
+    assert cli.main(["screen", "C04", "--import", str(export)]) == 2
+    err = capsys.readouterr().err
+    assert "screen.csv, line 5, column 'reason'" in err and "wrong_population" in err
+    assert not (root / "data" / "screening.csv").exists()  # nothing half-recorded
+    assert (root / "data" / "studies.csv").read_bytes() == studies_before
+
+    rows[3].update(reason="wrong_population")
+    write_csv(export, EXPORT_COLUMNS, rows)
+    double.reset_log()
+    assert cli.main(["screen", "C04", "--import", str(export)]) == 0
+    assert "recorded 4 decision(s)" in capsys.readouterr().out
+    # the searches and batches come from the cache; only the included record's own entry is fetched
+    assert double.count("esearch") == 0 and double.count("efetch") == 1
+    log = read_csv(root / "data" / "screening.csv")
+    assert sorted((r["pmid"], r["decision"], r["reason"]) for r in log) == sorted([
+        (rows[0]["pmid"], "include", ""), (rows[1]["pmid"], "exclude", "wrong_design"), (rows[2]["pmid"], "maybe", ""),
+        (rows[3]["pmid"], "exclude", "wrong_population")])
+    register = load_register(root)
+    added = register.studies[f"pmid:{rows[0]['pmid']}"]
+    assert added.provenance == "entrez" and added.source_url.startswith("https://pubmed.ncbi.nlm.nih.gov/")
+    assert any(r.study_id == added.study_id and r.stance == "supports" for r in register.evidence)
+
+    # an excluded record is never proposed again; decisions recorded one by one keep the earlier ones
+    assert cli.main(["screen", "C04", "--exclude", rows[4]["pmid"], "--reason", "wrong_outcome"]) == 0
+    assert f"{HITS - 5} not yet screened" in capsys.readouterr().out
+    assert len(read_csv(root / "data" / "screening.csv")) == 5
+    assert cli.main(["screen", "C04", "--include", rows[5]["pmid"]]) == 2
+    assert "--include needs --stance" in capsys.readouterr().err
+
+
+def test_living_update_reports_nothing_then_the_new_records(project, double, capsys):
+    root, _ = project
+    assert cli.main(["update", "--until", "2026/12/01"]) == 0
+    assert "0 record(s) added since the snapshot; claims whose verdict could move: none" in capsys.readouterr().out
+    assert "No records were added" in (root / "reports" / "update.md").read_text(encoding="utf-8")
+    # a new randomized trial (fixture 99000001) and a plain record enter after the snapshot date
+    double.add_search(CLAIM.search_query, ["99000001", "81000000"],
+                      dates=[dt.date(2026, 11, 28), dt.date(2026, 11, 30)])
+    double.add_synthetic(["81000000"], start=dt.date(2026, 11, 30))
+    assert cli.main(["update", "--until", "2026/12/01"]) == 0
+    out = capsys.readouterr().out
+    assert "2 record(s) added" in out and "could move: C04" in out
+    report = (root / "reports" / "update.md").read_text(encoding="utf-8")
+    assert "| C04 | 2 | 1 | yes |" in report and "PMID 99000001" in report
+
+
+def test_offline_screen_shows_the_log_and_says_why_there_are_no_candidates(monkeypatch, capsys):
+    monkeypatch.setenv("EVIDENCE_MODE", "offline")
+    assert cli.main(["screen", "C04"]) == 0
+    assert "snapshot holds no live search" in capsys.readouterr().err
+    assert cli.main(["update"]) == 2
+    assert "update needs the network" in capsys.readouterr().err
