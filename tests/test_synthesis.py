@@ -190,7 +190,7 @@ def features(**changes):
     values = dict(own_pool=1, published_basis=0, single_trial=0, k=5, participants=800, participants_known=1,
                   benefit=1, ci_excludes_null=1, pi_available=1, pi_excludes_null=1, mcid_known=1, reaches_mcid=1,
                   within_mcid=0, i2=10, rob_concern=0, small_trials_only=0, egger_p=-1, bias_adjusted_null=0,
-                  certainty_rank=0)
+                  unreported_trials=0, certainty_rank=0)
     values.update(changes)
     assert tuple(values) == EFFECT_FEATURES
     return values
@@ -225,6 +225,7 @@ def test_each_effect_verdict_rule(changes, verdict):
     (dict(egger_p=0.03), "publication bias", 1),
     (dict(small_trials_only=1), "publication bias", 1),
     (dict(bias_adjusted_null=1), "publication bias", 1),
+    (dict(unreported_trials=2), "publication bias", 1),
 ])
 def test_each_effect_certainty_rule(changes, domain, reasons):
     fired = [r for r in effect_certainty_rules() if r["kind"] == "downgrade" and evaluate(r["condition"], features(**changes))]

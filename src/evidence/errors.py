@@ -8,6 +8,7 @@
     ├── NetworkError            NCBI could not be reached (connection, timeout)
     │   └── RateLimitError      NCBI kept answering 429 after every retry
     ├── NCBIError               NCBI answered, but with an error (HTTP status or <ERROR> body)
+    ├── RegistryError           ClinicalTrials.gov answered, but with an error (HTTP status, a count mismatch)
     ├── ParseError              a response is not the XML we expect (truncated, wrong root)
     └── CacheError              the cache cannot answer
         └── CacheMissError      offline mode and the request was never cached
@@ -31,6 +32,7 @@ __all__ = [
     "NetworkError",
     "ParseError",
     "RateLimitError",
+    "RegistryError",
     "RuleError",
     "redact_url",
 ]
@@ -106,6 +108,15 @@ class RateLimitError(NetworkError):
 
 class NCBIError(EvidenceError):
     """NCBI answered with an error status or an <ERROR> body."""
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None):
+        self.url = redact_url(url)
+        self.status = status
+        super().__init__(message)
+
+
+class RegistryError(EvidenceError):
+    """ClinicalTrials.gov answered with an error status, or pages that do not add up."""
 
     def __init__(self, message: str, *, url: str = "", status: int | None = None):
         self.url = redact_url(url)

@@ -1,7 +1,8 @@
 """Configuration, read once from the environment into an immutable ``Settings``.
 
 Variables: ``NCBI_EMAIL``, ``NCBI_API_KEY``, ``EVIDENCE_MODE`` (offline, cached, live),
-``EVIDENCE_CACHE_DIR`` and ``EVIDENCE_EUTILS_BASE`` (tests point it at a loopback double).
+``EVIDENCE_CACHE_DIR``, ``EVIDENCE_EUTILS_BASE`` and ``EVIDENCE_CTGOV_BASE`` (tests point them at loopback
+doubles).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 
 from .errors import ConfigurationError
 
-__all__ = ["MODES", "NCBI_EUTILS_BASE", "Settings", "project_root"]
+__all__ = ["CTGOV_BASE", "MODES", "NCBI_EUTILS_BASE", "Settings", "project_root"]
 
 NCBI_EUTILS_BASE = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+CTGOV_BASE = "https://clinicaltrials.gov/api/v2/"
 MODES = ("offline", "cached", "live")
 DEFAULT_MODE = "cached"
 
@@ -44,6 +46,7 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     cache_dir: Path = Path("data/cache")
     eutils_base: str = NCBI_EUTILS_BASE
+    ctgov_base: str = CTGOV_BASE
     timeout: float = 30.0
     max_tries: int = 4
     backoff_seconds: float = 2.0
@@ -62,6 +65,12 @@ class Settings:
             )
         if not self.eutils_base.endswith("/"):
             object.__setattr__(self, "eutils_base", self.eutils_base + "/")
+        if not self.ctgov_base.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"EVIDENCE_CTGOV_BASE={self.ctgov_base!r} is not an http(s) URL. Fix: unset it to use {CTGOV_BASE}."
+            )
+        if not self.ctgov_base.endswith("/"):
+            object.__setattr__(self, "ctgov_base", self.ctgov_base + "/")
         if self.max_tries < 1:
             raise ConfigurationError(f"max_tries must be at least 1, not {self.max_tries}.")
 
@@ -79,6 +88,7 @@ class Settings:
             api_key=(env.get("NCBI_API_KEY") or "").strip() or None,
             cache_dir=cache_dir,
             eutils_base=(env.get("EVIDENCE_EUTILS_BASE") or NCBI_EUTILS_BASE).strip(),
+            ctgov_base=(env.get("EVIDENCE_CTGOV_BASE") or CTGOV_BASE).strip(),
             root=root,
         )
         values.update(overrides)

@@ -27,6 +27,7 @@ __all__ = [
     "doi_url",
     "pmc_url",
     "pubmed_url",
+    "trial_url",
 ]
 
 # Stances, in the order tables list them (support first, context last).
@@ -61,6 +62,13 @@ def pubmed_url(pmid: str) -> str:
 
 def doi_url(doi: str) -> str:
     return f"https://doi.org/{doi}"
+
+
+def trial_url(registry_id: str) -> str:
+    """The registry page of a trial: ClinicalTrials.gov for an NCT number, ANZCTR for an ACTRN."""
+    if registry_id.startswith("ACTRN"):
+        return f"https://www.anzctr.org.au/ACTRN{registry_id[5:]}.aspx"
+    return f"https://clinicaltrials.gov/study/{registry_id}"
 
 
 def pmc_url(pmcid: str) -> str:

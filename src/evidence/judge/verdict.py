@@ -22,6 +22,7 @@ A condition is one or more comparisons joined by ``and``: ``name op number`` wit
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,7 @@ from ..register.claims import CLAIM_TYPES, Claim
 from ..register.effects import Authority, EffectData, outcome_scales
 from ..register.studies import EvidenceRow, Override, Register, Study
 from ..rules import RuleRow, check_option, rule_rows
+from ..sources.pubmed import SNAPSHOT_DATE
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
 from .design import DesignCall, resolve_design
@@ -135,7 +137,7 @@ FEATURES = (
 EFFECT_FEATURES = (
     "own_pool", "published_basis", "single_trial", "k", "participants", "participants_known", "benefit",
     "ci_excludes_null", "pi_available", "pi_excludes_null", "mcid_known", "reaches_mcid", "within_mcid", "i2",
-    "rob_concern", "small_trials_only", "egger_p", "bias_adjusted_null", "certainty_rank",
+    "rob_concern", "small_trials_only", "egger_p", "bias_adjusted_null", "unreported_trials", "certainty_rank",
 )
 
 
@@ -221,6 +223,12 @@ def claim_features(claim: Claim, linked: list[tuple[EvidenceRow, Study, DesignCa
     }
 
 
+def unreported_trials(claim_id: str, data: EffectData) -> list:
+    """Registered trials on the claim completed over a year before the snapshot with no results and no report."""
+    as_of = dt.datetime.strptime(SNAPSHOT_DATE, "%Y/%m/%d").date()
+    return [t for t in data.trials if claim_id in t.claim_ids and t.unreported(as_of)]
+
+
 def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, float] | None:
     """The measurements the effect-route rules are written over, from the claim's basis; None when it has none.
 
@@ -273,6 +281,7 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, fl
         "small_trials_only": small,
         "egger_p": egger,
         "bias_adjusted_null": bias_null,
+        "unreported_trials": len(unreported_trials(synthesis.claim_id, data)),
         "certainty_rank": 0,
     }
 

@@ -32,7 +32,7 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
 from evidence.present import (authorities_card, claim_card, evidence_map_table, evidence_table, exclude,
                               forest_card, load_workspace, plot_claim, pool_card, prisma_card, screening_card,
-                              search_card, style_evidence, verdict_card)
+                              search_card, style_evidence, trials_card, verdict_card)
 
 ws = load_workspace()
 print(f"mode: {ws.settings.mode}; {len(ws.register.studies)} studies in the register")'''
@@ -123,6 +123,7 @@ def _claim_cells(claim: Claim) -> list:
             code("pool_card(assessment)", id=f"{key}-pool"),
         ]
     cells += [
+        code("trials_card(assessment, ws.register.effect_data.trials)", id=f"{key}-trials"),
         code("authorities_card(assessment)", id=f"{key}-authorities"),
         code("verdict_card(assessment)", id=f"{key}-verdict"),
     ]

@@ -15,7 +15,7 @@ from ..sources.pubmed import SearchResult
 from ..judge.synthesis import harmonised, time_windows
 from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING
 
-__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "prisma_card", "screening_card", "pool_card", "search_card", "verdict_card"]
+__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "prisma_card", "screening_card", "trials_card", "pool_card", "search_card", "verdict_card"]
 
 
 def claim_card(claim: Claim) -> Markdown:
@@ -152,6 +152,27 @@ def screening_card(result: SearchResult | None, decisions) -> Markdown:
     rows = "\n".join(f"| [{d.pmid}](https://pubmed.ncbi.nlm.nih.gov/{d.pmid}/) | {d.decision} | {d.reason} | "
                      f"{d.screened_on} |" for d in decisions)
     return Markdown(f"{head}\n\n| PMID | decision | reason | screened on |\n| --- | --- | --- | --- |\n{rows}")
+
+
+def trials_card(assessment: Assessment, trials) -> Markdown:
+    """The registered trials on the claim, and those completed over a year ago that nobody has reported."""
+    from ..judge.verdict import unreported_trials
+    from ..register.effects import EffectData
+    from ..vocab import trial_url
+
+    mine = [t for t in trials if assessment.claim.claim_id in t.claim_ids]
+    if not mine:
+        return Markdown("**Registered trials.** No registered trial in `data/trials.csv` bears on this claim.")
+    silent = {t.nct_id for t in unreported_trials(assessment.claim.claim_id, EffectData(trials=tuple(trials)))}
+    rows = "\n".join(
+        f"| [{t.nct_id}]({trial_url(t.nct_id)}) | {t.status.lower().replace('_', ' ')} | {t.enrollment or ''} | "
+        f"{t.ended} | {t.results_posted or 'not shown'} | {' '.join(t.study_ids) or '-'} |"
+        f"{' **registered but unreported**' if t.nct_id in silent else ''} |" for t in mine)
+    head = (f"**Registered trials.** {len(mine)} registered trials bear on this claim; "
+            f"{len(silent)} completed more than a year before the snapshot with neither posted results nor a report "
+            "in the register" + (" (counted in the publication-bias domain)." if silent else "."))
+    return Markdown(f"{head}\n\n| trial | status | enrolment | ended | results posted | reported by | |\n"
+                    f"| --- | --- | ---: | --- | --- | --- | --- |\n{rows}")
 
 
 def forest_card(synthesis):

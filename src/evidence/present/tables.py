@@ -26,6 +26,7 @@ __all__ = [
     "studies_without_pmid_table",
     "prisma_s_table",
     "published_pools_table",
+    "unreported_trials_table",
     "synthesis_comparison_table",
     "verdict_matrix",
 ]
@@ -223,3 +224,15 @@ def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult 
     frame = pd.DataFrame(rows)
     frame["count"] = frame["count"].astype("Int64")
     return frame
+
+
+def unreported_trials_table(register: Register) -> pd.DataFrame:
+    """Per claim, the registered trials completed over a year before the snapshot with no results and no report."""
+    from ..judge.verdict import unreported_trials
+
+    rows = [{"claim_id": claim.claim_id, "nct_id": t.nct_id, "title": t.title, "status": t.status.lower(),
+             "ended": t.ended, "enrollment": t.enrollment, "results_posted": t.results_posted or "not shown"}
+            for claim in register.claims for t in unreported_trials(claim.claim_id, register.effect_data)]
+    frame = pd.DataFrame(rows, columns=["claim_id", "nct_id", "title", "status", "ended", "enrollment",
+                                        "results_posted"])
+    return frame.astype({"enrollment": "Int64"})

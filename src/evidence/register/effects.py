@@ -5,6 +5,7 @@
     data/members.csv           which trials a pooled analysis or meta-analysis contains
     data/risk_of_bias.csv      what the sources say about randomization, concealment and blinding
     data/authorities.csv       positions of guidelines, review bodies and regulators, per claim
+    data/trials.csv            registered trials of ketamine or esketamine for PTSD, their status and their reports
 
 Each loader checks the schema, the vocabularies, numbers and cross-references (studies, claims), and
 raises a DataError naming file, line and column on the first problem. Nothing is derived here: a
@@ -13,7 +14,9 @@ standard error from a confidence interval, a pooled estimate, are computed in ``
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
@@ -38,6 +41,8 @@ __all__ = [
     "EffectData",
     "PublishedPool",
     "RiskOfBias",
+    "Trial",
+    "TRIAL_COLUMNS",
     "load_effect_data",
     "outcome_scales",
     "time_windows",
@@ -60,6 +65,14 @@ ROB_COLUMNS = ("study_id", "sequence_generation", "allocation_concealment", "bli
 AUTHORITY_COLUMNS = ("claim_id", "body", "year", "document", "position", "strength", "summary", "where",
                      "source_url")
 AUTHORITY_POSITIONS = ("for", "against", "insufficient evidence", "not addressed")
+TRIAL_COLUMNS = ("nct_id", "title", "status", "enrollment", "enrollment_type", "start", "primary_completion",
+                 "completion", "results_posted", "study_ids", "claim_ids", "conditions", "interventions", "sponsor",
+                 "where", "source_url")
+# ClinicalTrials.gov API v2 overall statuses (ANZCTR's are mapped onto them when recorded)
+TRIAL_STATUSES = ("COMPLETED", "TERMINATED", "WITHDRAWN", "SUSPENDED", "UNKNOWN", "RECRUITING", "ACTIVE_NOT_RECRUITING",
+                  "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING")
+REGISTRY_ID = re.compile(r"^(NCT\d{8}|ACTRN\d{14})$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 DIRECTIONS = ("lower_better", "higher_better")
 AFTER = ("first_dose", "last_dose", "")
 VALUE_KINDS = ("endpoint", "change", "")
@@ -184,6 +197,41 @@ class Authority:
 
 
 @dataclass(frozen=True)
+class Trial:
+    """A registered trial (ClinicalTrials.gov, or ANZCTR where so numbered) and what became of it."""
+
+    nct_id: str
+    title: str
+    status: str
+    enrollment: int | None
+    enrollment_type: str
+    start: str
+    primary_completion: str
+    completion: str
+    results_posted: str  # "yes", "no", or "" when the registry page did not show it
+    study_ids: tuple[str, ...]
+    claim_ids: tuple[str, ...]
+    conditions: str
+    interventions: str
+    sponsor: str
+    where: str
+    source_url: str
+    line: int = 0
+
+    @property
+    def ended(self) -> str:
+        """The primary completion date, else the completion date (YYYY, YYYY-MM or YYYY-MM-DD)."""
+        return self.primary_completion or self.completion
+
+    def unreported(self, as_of: dt.date) -> bool:
+        """Completed more than a year before ``as_of``, with neither posted results nor a report in the register."""
+        if self.status != "COMPLETED" or not self.ended or self.results_posted == "yes" or self.study_ids:
+            return False
+        year, month, day = (self.ended.split("-") + ["12", "28"])[:3]
+        return dt.date(int(year), int(month), min(int(day), 28)) <= as_of - dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
 class EffectData:
     """Everything the synthesis and the authorities' column need, loaded together."""
 
@@ -192,6 +240,7 @@ class EffectData:
     members: Mapping[str, frozenset[str]] = None  # synthesis id -> member study ids
     risk_of_bias: Mapping[str, RiskOfBias] = None
     authorities: tuple[Authority, ...] = ()
+    trials: tuple[Trial, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "members", dict(self.members or {}))
@@ -366,8 +415,39 @@ def load_authorities(path: Path, claims: Sequence[Claim]) -> tuple[Authority, ..
     return tuple(rows)
 
 
+def load_trials(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> tuple[Trial, ...]:
+    name = project_file_label(path)
+    claim_ids = {c.claim_id for c in claims}
+    trials, seen = [], {}
+    for line, row in read_rows(path, TRIAL_COLUMNS, display=name):
+        fail = _failer(name, line)
+        if not REGISTRY_ID.match(row["nct_id"]):
+            raise fail("nct_id", f"{row['nct_id']!r} is not a registry number (NCT and 8 digits, or ACTRN and 14).", "")
+        if row["nct_id"] in seen:
+            raise fail("nct_id", f"{row['nct_id']} is listed twice (first on line {seen[row['nct_id']]}).", "")
+        seen[row["nct_id"]] = line
+        _choice(row, "status", TRIAL_STATUSES, fail)
+        _choice(row, "results_posted", ("yes", "no", ""), fail)
+        for column in ("start", "primary_completion", "completion"):
+            if row[column] and not _DATE.match(row[column]):
+                raise fail(column, f"{column} {row[column]!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD).", "")
+        linked = tuple(row["study_ids"].split())
+        for study_id in linked:
+            if study_id not in studies:
+                raise fail("study_ids", f"study {study_id!r} is not in data/studies.csv.", "")
+        ids = tuple(row["claim_ids"].split())
+        if not ids or any(c not in claim_ids for c in ids):
+            raise fail("claim_ids", f"claim_ids {row['claim_ids']!r} must name claims of claims.csv.", "")
+        if not row["source_url"] or not row["where"]:
+            raise fail("source_url", "every trial needs the page where it was read.", "")
+        enrollment = _number(row["enrollment"], fail, "enrollment")
+        trials.append(Trial(**{**row, "enrollment": int(enrollment) if enrollment is not None else None,
+                               "study_ids": linked, "claim_ids": ids, "line": line}))
+    return tuple(trials)
+
+
 def load_effect_data(root: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> EffectData:
-    """The five files under ``root/data``; a missing file means none of its kind."""
+    """The files under ``root/data``; a missing file means none of its kind."""
     data = root / "data"
 
     def present(name: str) -> Path | None:
@@ -380,4 +460,5 @@ def load_effect_data(root: Path, studies: Mapping[str, Study], claims: Sequence[
         members=load_members(p, studies) if (p := present("members.csv")) else {},
         risk_of_bias=load_risk_of_bias(p, studies) if (p := present("risk_of_bias.csv")) else {},
         authorities=load_authorities(p, claims) if (p := present("authorities.csv")) else (),
+        trials=load_trials(p, studies, claims) if (p := present("trials.csv")) else (),
     )

@@ -44,7 +44,7 @@ from ..errors import ConfigurationError, NCBIError, NetworkError, ParseError, Ra
 from ..settings import NCBI_EUTILS_BASE, Settings
 from .records import check_response, esearch_page
 
-__all__ = ["TOOL_NAME", "Answer", "EutilsTransport", "Summary", "Transport"]
+__all__ = ["TOOL_NAME", "Answer", "EutilsTransport", "Summary", "Transport", "retry_delay"]
 
 log = logging.getLogger(__name__)
 
@@ -160,12 +160,7 @@ class EutilsTransport:
         raise self._final_error(util, last_error)
 
     def _retry_delay(self, attempt: int, retry_after: str | None) -> float:
-        limit = self.settings.max_backoff_seconds
-        if retry_after:
-            seconds = _parse_retry_after(retry_after)
-            if seconds is not None:
-                return min(max(seconds, 0.0), limit)
-        return min(self.settings.backoff_seconds * 2 ** (attempt - 1), limit)
+        return retry_delay(self.settings, attempt, retry_after)
 
     def _final_error(self, util: str, error: Exception | None) -> Exception:
         tries = self.settings.max_tries
@@ -222,6 +217,17 @@ class EutilsTransport:
             finally:
                 for name, value in saved.items():
                     setattr(Entrez, name, value)
+
+
+def retry_delay(settings: Settings, attempt: int, retry_after: str | None) -> float:
+    """Seconds to wait before the next try: the server's Retry-After when given, else exponential backoff;
+    both bounded by ``max_backoff_seconds``. Shared by every transport."""
+    limit = settings.max_backoff_seconds
+    if retry_after:
+        seconds = _parse_retry_after(retry_after)
+        if seconds is not None:
+            return min(max(seconds, 0.0), limit)
+    return min(settings.backoff_seconds * 2 ** (attempt - 1), limit)
 
 
 def _parse_retry_after(value: str) -> float | None:
