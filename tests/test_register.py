@@ -145,3 +145,25 @@ def test_missing_column(project):
     with pytest.raises(DataError) as caught:
         load_register(project)
     assert (caught.value.line, caught.value.column) == (1, "verified_on")
+
+
+def test_every_displayed_link_is_built_from_the_identifier():
+    """The link a reader sees is PubMed's page for a PMID, else doi.org for a DOI; where the identifier was seen is
+    provenance, kept apart (source_url, second_pass_url)."""
+    from evidence.judge.verdict import assess_register
+    from evidence.present.tables import evidence_table
+    from evidence.vocab import doi_url, pubmed_url
+
+    for assessment in assess_register(REGISTER):
+        frame = evidence_table(assessment)
+        for study_id, url in zip(frame["study_id"], frame["url"]):
+            study = REGISTER.studies[study_id]
+            assert url == (pubmed_url(study.pmid) if study.pmid else doi_url(study.doi)), study_id
+
+
+def test_the_second_pass_is_recorded_for_every_study():
+    passes = [s.second_pass for s in REGISTER.studies.values()]
+    assert all(passes), "every study has been checked a second time"
+    assert passes.count("unconfirmed") <= 10
+    for study in REGISTER.studies.values():
+        assert study.second_pass_url.startswith("http") or study.second_pass == "unconfirmed", study.study_id

@@ -39,8 +39,10 @@ __all__ = [
 
 STUDY_COLUMNS = (
     "study_id", "pmid", "doi", "pmcid", "first_author", "year", "journal", "title", "design", "n",
-    "population", "source_url", "verified_on", "provenance",
+    "population", "source_url", "verified_on", "provenance", "second_pass", "second_pass_url",
 )
+# A second, independent check of each study's identity (data/README.md gives the figures).
+SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
 EVIDENCE_COLUMNS = ("claim_id", "study_id", "stance", "outcome_measured", "follow_up", "effect", "rationale")
 OVERRIDE_COLUMNS = ("claim_id", "verdict", "reason")
 PROVENANCES = ("curated", "entrez")
@@ -68,6 +70,8 @@ class Study:
     source_url: str
     verified_on: str
     provenance: str
+    second_pass: str = ""
+    second_pass_url: str = ""
     line: int = 0
 
     @property
@@ -172,6 +176,11 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
             dt.date.fromisoformat(row["verified_on"])
         except ValueError:
             raise fail("verified_on", f"{row['verified_on']!r} is not a date (YYYY-MM-DD).") from None
+        if row["second_pass"] not in SECOND_PASS:
+            raise fail("second_pass", f"second_pass {row['second_pass']!r} is not one of confirmed, corrected, unconfirmed.",
+                       "leave it empty until a second check is made.")
+        if row["second_pass_url"] and not URL_PATTERN.match(row["second_pass_url"]):
+            raise fail("second_pass_url", f"{row['second_pass_url']!r} is not an http(s) URL.")
         if row["provenance"] not in PROVENANCES:
             raise fail("provenance", f"provenance {row['provenance']!r} is not one of {', '.join(PROVENANCES)}.")
         values = {f.name: row[f.name] for f in fields(Study) if f.name in row}
