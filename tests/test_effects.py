@@ -109,3 +109,19 @@ def test_check_json_carries_pools_domains_and_authorities(monkeypatch, capsys):
     assert {"domain": "risk of bias", "levels": 1} == {k: c13["domains"][0][k] for k in ("domain", "levels")}
     assert any(a["body"] == "NICE" for a in c13["authorities"])
     assert rows["C05"]["route"] == "design" and rows["C05"]["pools"] == []
+
+
+def test_check_json_lists_notices_from_pubmed_records(monkeypatch, capsys):
+    from dataclasses import replace
+
+    from support import article_set
+
+    from evidence.sources.records import parse_pubmed_xml
+
+    retracted = parse_pubmed_xml(article_set("99000004"))[0]
+    study = next(s for _, s, _ in ASSESSMENTS["C04"].evidence if s.pmid)
+    monkeypatch.setattr(cli, "_cached_records", lambda register, settings: {study.pmid: replace(retracted, pmid=study.pmid)})
+    monkeypatch.setenv("EVIDENCE_MODE", "offline")
+    assert cli.main(["check", "--format", "json"]) == 0
+    rows = {r["claim_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {"study_id": study.study_id, "kind": "retraction", "notice_pmid": "99000005"} in rows["C04"]["notices"]

@@ -124,3 +124,12 @@ def test_esearch_page():
 def test_wrong_root_is_a_parse_error():
     with pytest.raises(ParseError, match="expected <PubmedArticleSet>"):
         parse_pubmed_xml(b"<eSearchResult><Count>0</Count></eSearchResult>")
+
+
+def test_notices_list_retractions_concerns_and_errata(records):
+    from dataclasses import replace
+
+    assert records["99000004"].notices == (("retraction", "99000005"), ("erratum", "99000006"))
+    concern = replace(records["99000002"], comments_corrections=(("ExpressionOfConcernIn", "99000008"),))
+    assert concern.notices == (("expression of concern", "99000008"),) and not concern.retracted
+    assert records["99000001"].notices == ()

@@ -149,7 +149,7 @@ def test_missing_column(project):
 
 def test_every_displayed_link_is_built_from_the_identifier():
     """The link a reader sees is PubMed's page for a PMID, else doi.org for a DOI; where the identifier was seen is
-    provenance, kept apart (source_url, second_pass_url)."""
+    provenance, kept apart (source_url, seen_at)."""
     from evidence.judge.verdict import assess_register
     from evidence.present.tables import evidence_table
     from evidence.vocab import doi_url, pubmed_url
@@ -166,4 +166,5 @@ def test_the_second_pass_is_recorded_for_every_study():
     assert all(passes), "every study has been checked a second time"
     assert passes.count("unconfirmed") <= 10
     for study in REGISTER.studies.values():
-        assert study.second_pass_url.startswith("http") or study.second_pass == "unconfirmed", study.study_id
+        assert study.seen_at.startswith("http") or study.second_pass == "unconfirmed", study.study_id
+        assert study.seen_kind or not study.seen_at, study.study_id

@@ -129,3 +129,24 @@ def test_check_json(monkeypatch, capsys):
         assert row["verdict"] == ASSESSMENTS[row["claim_id"]].verdict
         assert tuple(row["counts"]) == STANCES
         assert row["certainty"] in {"high", "moderate", "low", "very low"}
+
+
+def test_evidence_table_flags_retractions_concerns_and_errata():
+    from dataclasses import replace
+
+    from support import article_set
+
+    from evidence.sources.records import parse_pubmed_xml
+
+    fixture = {r.pmid: r for r in parse_pubmed_xml(article_set("99000002", "99000004"))}
+    assessment = ASSESSMENTS["C04"]
+    studies = [s for _, s, _ in assessment.evidence if s.pmid][:2]
+    records = {studies[0].pmid: replace(fixture["99000004"], pmid=studies[0].pmid),
+               studies[1].pmid: replace(fixture["99000002"], pmid=studies[1].pmid,
+                                        comments_corrections=(("ExpressionOfConcernIn", "99000008"),))}
+    frame = evidence_table(assessment, records).set_index("study_id")
+    assert frame.loc[studies[0].study_id, "retracted"]
+    assert frame.loc[studies[0].study_id, "notices"] == "retraction (PMID 99000005); erratum (PMID 99000006)"
+    assert frame.loc[studies[1].study_id, "notices"] == "expression of concern (PMID 99000008)"
+    html = style_evidence(evidence_table(assessment, records), uuid="t")._repr_html_()
+    assert "(RETRACTED)" in html and "expression of concern (PMID 99000008)" in html

@@ -118,11 +118,25 @@ def cmd_refresh(args, settings: Settings) -> int:
     return 0
 
 
+def _cached_records(register, settings: Settings) -> dict:
+    """The registered studies' PubMed records the cache holds (`check` never touches the network)."""
+    import dataclasses
+
+    from .errors import CacheMissError
+
+    pmids = sorted({s.pmid for s in register.studies.values() if s.pmid}, key=int)
+    try:
+        return PubMed(dataclasses.replace(settings, mode="offline"), progress=lambda message: None).fetch(pmids).records
+    except CacheMissError:
+        return {}
+
+
 def check_rows(settings: Settings) -> list[dict]:
     """The verdict per claim, as plain data (what `evidence check --format json` prints)."""
     register = load_register(settings.root)
+    records = _cached_records(register, settings)
     rows = []
-    for assessment in assess_register(register):
+    for assessment in assess_register(register, records=records):
         rows.append({
             "claim_id": assessment.claim.claim_id,
             "verdict": assessment.verdict,
@@ -136,6 +150,9 @@ def check_rows(settings: Settings) -> list[dict]:
             "authorities": [{"body": a.body, "year": a.year, "document": a.document, "position": a.position,
                              "strength": a.strength, "summary": a.summary, "source_url": a.source_url}
                             for a in assessment.authorities],
+            "notices": [{"study_id": s.study_id, "kind": kind, "notice_pmid": pmid}
+                        for _, s, _ in assessment.evidence if s.pmid in records
+                        for kind, pmid in records[s.pmid].notices],
             "statement": assessment.claim.statement,
         })
     return rows

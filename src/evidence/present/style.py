@@ -33,6 +33,8 @@ def style_evidence(frame: pd.DataFrame, *, uuid: str) -> StyledTable:
     shown = frame.copy()
     shown["link"] = [f'<a href="{html.escape(url)}">{html.escape(label)}</a>' for label, url in zip(frame["link"], frame["url"])]
     shown.loc[frame["retracted"], "study"] = shown.loc[frame["retracted"], "study"] + " (RETRACTED)"
+    flagged = frame["notices"] != ""
+    shown.loc[flagged, "study"] = shown.loc[flagged, "study"] + " [" + frame.loc[flagged, "notices"] + "]"
     shown = shown[EVIDENCE_COLUMNS]
     styler = shown.style.set_uuid(uuid).hide(axis="index")
     styler = styler.apply(lambda r: [f"background-color: {STANCE_FILLS[r['stance']]}"] * len(r), axis=1)

@@ -120,8 +120,10 @@ def evidence_table(assessment: Assessment, records: Mapping[str, Record] | None 
             "url": study.link,
             "study_id": study.study_id,
             "retracted": bool(record and record.retracted),
+            "notices": "; ".join(f"{kind} (PMID {pmid})" if pmid else kind
+                                 for kind, pmid in (record.notices if record else ())),
         })
-    frame = pd.DataFrame(rows, columns=[*EVIDENCE_COLUMNS, "url", "study_id", "retracted"])
+    frame = pd.DataFrame(rows, columns=[*EVIDENCE_COLUMNS, "url", "study_id", "retracted", "notices"])
     frame["n"] = frame["n"].astype("Int64")
     return frame
 

@@ -39,10 +39,11 @@ __all__ = [
 
 STUDY_COLUMNS = (
     "study_id", "pmid", "doi", "pmcid", "first_author", "year", "journal", "title", "design", "n",
-    "population", "source_url", "verified_on", "provenance", "second_pass", "second_pass_url",
+    "population", "source_url", "verified_on", "provenance", "second_pass", "seen_at", "seen_kind",
 )
 # A second, independent check of each study's identity (data/README.md gives the figures).
 SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
+SEEN_KINDS = ("pubmed", "pmc", "europepmc", "publisher", "mirror", "other", "")
 EVIDENCE_COLUMNS = ("claim_id", "study_id", "stance", "outcome_measured", "follow_up", "effect", "rationale")
 OVERRIDE_COLUMNS = ("claim_id", "verdict", "reason")
 PROVENANCES = ("curated", "entrez")
@@ -71,7 +72,8 @@ class Study:
     verified_on: str
     provenance: str
     second_pass: str = ""
-    second_pass_url: str = ""
+    seen_at: str = ""  # the page, found by the second pass, that prints the identifier beside the title
+    seen_kind: str = ""  # pubmed, pmc, europepmc, publisher, mirror (only when nothing else printed it), other
     line: int = 0
 
     @property
@@ -179,8 +181,10 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
         if row["second_pass"] not in SECOND_PASS:
             raise fail("second_pass", f"second_pass {row['second_pass']!r} is not one of confirmed, corrected, unconfirmed.",
                        "leave it empty until a second check is made.")
-        if row["second_pass_url"] and not URL_PATTERN.match(row["second_pass_url"]):
-            raise fail("second_pass_url", f"{row['second_pass_url']!r} is not an http(s) URL.")
+        if row["seen_at"] and not URL_PATTERN.match(row["seen_at"]):
+            raise fail("seen_at", f"{row['seen_at']!r} is not an http(s) URL.")
+        if row["seen_kind"] not in SEEN_KINDS:
+            raise fail("seen_kind", f"seen_kind {row['seen_kind']!r} is not one of {', '.join(k for k in SEEN_KINDS if k)}.")
         if row["provenance"] not in PROVENANCES:
             raise fail("provenance", f"provenance {row['provenance']!r} is not one of {', '.join(PROVENANCES)}.")
         values = {f.name: row[f.name] for f in fields(Study) if f.name in row}

@@ -89,6 +89,16 @@ class Record:
     def errata(self) -> tuple[str, ...]:
         return self.linked("ErratumIn")
 
+    @property
+    def notices(self) -> tuple[tuple[str, str], ...]:
+        """(kind, PMID of the notice) for retractions, expressions of concern and errata, most serious first."""
+        found = [("retraction", p) for p in self.linked("RetractionIn")]
+        if self.retracted and not found:
+            found.append(("retraction", ""))
+        found += [("expression of concern", p) for p in self.linked("ExpressionOfConcernIn")]
+        found += [("erratum", p) for p in self.errata]
+        return tuple(found)
+
 
 @dataclass(frozen=True)
 class SearchPage:
