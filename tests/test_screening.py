@@ -124,3 +124,17 @@ def test_offline_screen_shows_the_log_and_says_why_there_are_no_candidates(monke
     assert "snapshot holds no live search" in capsys.readouterr().err
     assert cli.main(["update"]) == 2
     assert "update needs the network" in capsys.readouterr().err
+
+
+def test_the_section_shows_the_best_candidates_with_links_when_the_search_is_there():
+    from evidence.present.sections import screening_card
+    from evidence.screening import Candidate, Decision
+    from evidence.sources.pubmed import SearchResult
+
+    result = SearchResult("q", 3, ("1", "2", "3"), "", "1800/01/01", "2026/11/25", ())
+    top = [Candidate("C04", "2", "A fixture trial", "J", 2024, "rct", 0.81, "It helped.")]
+    text = screening_card(result, [Decision("C04", "3", "exclude", "wrong_design", "2026-12-02")], top).data
+    assert "| 1 | 0.81 | [2](https://pubmed.ncbi.nlm.nih.gov/2/) | 2024 | rct | A fixture trial |" in text
+    assert "| [3](https://pubmed.ncbi.nlm.nih.gov/3/) | exclude | wrong_design |" in text
+    offline = screening_card(None, []).data
+    assert "no live PubMed search" in offline and "holds no decision" in offline

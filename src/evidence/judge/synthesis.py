@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -267,8 +267,6 @@ def _shared_control_arms(rows: Sequence[EffectRow]) -> list[EffectRow]:
 
 
 def _combined_row(rows: Sequence[EffectRow]) -> EffectRow:
-    from dataclasses import replace
-
     n, mean, sd = combine_arms([r.n_treat for r in rows], [r.mean_treat for r in rows], [r.sd_treat for r in rows])
     return replace(rows[0], n_treat=n, mean_treat=mean, sd_treat=sd, effect_type="", estimate=None,
                    comparison=f"{len(rows)} ketamine arms combined vs shared control")

@@ -113,7 +113,8 @@ def _claim_cells(claim: Claim) -> list:
             f'style_evidence(table, uuid="evidence-{cid}")',
             id=f"{key}-evidence",
         ),
-        code(f'decisions = ws.screening.for_claim("{cid}")\nscreening_card(search, decisions)', id=f"{key}-screening"),
+        code(f'decisions = ws.screening.for_claim("{cid}")\nscreening_card(search, decisions, ws.candidates("{cid}"))',
+             id=f"{key}-screening"),
         code("prisma_card(search, decisions, assessment)", id=f"{key}-flow"),
         code(f'plot_claim(evidence_map_table(assessment), table, claim_id="{cid}")', id=f"{key}-figure"),
     ]

@@ -6,14 +6,18 @@ notebook cell that ends with one of them shows it; ``.data`` holds the text for 
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
-from ..judge.verdict import Assessment
-from ..register.claims import Claim
-from ..register.filters import get_filter
-from ..sources.pubmed import SearchResult
 from ..judge.synthesis import harmonised, time_windows
-from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING
+from ..judge.verdict import Assessment, unreported_trials
+from ..register.claims import Claim
+from ..register.effects import EffectData
+from ..register.filters import get_filter
+from ..screening import prisma_counts
+from ..sources.pubmed import SearchResult
+from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING, trial_url
+from .plots import plot_forest, plot_prisma
 
 __all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "prisma_card", "screening_card", "trials_card", "pool_card", "search_card", "verdict_card"]
 
@@ -125,11 +129,6 @@ def pool_card(assessment: Assessment) -> Markdown:
 
 def prisma_card(result: SearchResult | None, decisions, assessment: Assessment):
     """The claim's PRISMA 2020 flow diagram as a closed figure."""
-    import matplotlib.pyplot as plt
-
-    from ..screening import prisma_counts
-    from .plots import plot_prisma
-
     pmids = {s.pmid for _, s, _ in assessment.evidence if s.pmid}
     counts = prisma_counts(result, decisions, pmids, len(assessment.evidence))
     figure, ax = plt.subplots(figsize=(9, 5.2))
@@ -139,16 +138,20 @@ def prisma_card(result: SearchResult | None, decisions, assessment: Assessment):
     return figure
 
 
-def screening_card(result: SearchResult | None, decisions) -> Markdown:
-    """The screening log for the claim, and whether candidates can be ranked in this mode."""
+def screening_card(result: SearchResult | None, decisions, top=()) -> Markdown:
+    """The screening log for the claim, the best candidates not yet screened (with links), or why there are none."""
     if result is None:
         head = ("**Screening.** The snapshot holds no live PubMed search for this claim, so no candidates are ranked "
                 "here; with network, `evidence screen` ranks every hit not yet screened.")
     else:
         head = (f"**Screening.** {result.count} hits; `evidence screen` lists those not yet in the register or the "
                 f"log, ranked (all of them in reports/candidates/).")
+    if top:
+        head += "\n\n| rank | score | PMID | year | design | title |\n| ---: | ---: | --- | --- | --- | --- |\n" + "\n".join(
+            f"| {i} | {c.score:.2f} | [{c.pmid}]({c.url}) | {c.year or ''} | {c.design} | {c.title} |"
+            for i, c in enumerate(top, start=1))
     if not decisions:
-        return Markdown(head + " The screening log (`data/screening.csv`) holds no decision for this claim yet.")
+        return Markdown(head + "\n\nThe screening log (`data/screening.csv`) holds no decision for this claim yet.")
     rows = "\n".join(f"| [{d.pmid}](https://pubmed.ncbi.nlm.nih.gov/{d.pmid}/) | {d.decision} | {d.reason} | "
                      f"{d.screened_on} |" for d in decisions)
     return Markdown(f"{head}\n\n| PMID | decision | reason | screened on |\n| --- | --- | --- | --- |\n{rows}")
@@ -156,10 +159,6 @@ def screening_card(result: SearchResult | None, decisions) -> Markdown:
 
 def trials_card(assessment: Assessment, trials) -> Markdown:
     """The registered trials on the claim, and those completed over a year ago that nobody has reported."""
-    from ..judge.verdict import unreported_trials
-    from ..register.effects import EffectData
-    from ..vocab import trial_url
-
     mine = [t for t in trials if assessment.claim.claim_id in t.claim_ids]
     if not mine:
         return Markdown("**Registered trials.** No registered trial in `data/trials.csv` bears on this claim.")
@@ -177,10 +176,6 @@ def trials_card(assessment: Assessment, trials) -> Markdown:
 
 def forest_card(synthesis):
     """The forest plot as a closed figure (a notebook shows it once), or a note when there are no numbers."""
-    import matplotlib.pyplot as plt
-
-    from .plots import plot_forest
-
     figure, ax = plt.subplots(figsize=(8, 3))
     drawn = plot_forest(synthesis, ax=ax)
     if drawn is None:

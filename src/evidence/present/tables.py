@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..judge.verdict import Assessment
+from ..judge.synthesis import harmonised
+from ..judge.verdict import Assessment, unreported_trials
 from ..register.claims import Claim
 from ..register.filters import search_filters
 from ..register.studies import Register, designs
-from ..sources.pubmed import SearchResult
+from ..sources.pubmed import SNAPSHOT_DATE, SearchResult
 from ..sources.records import Record
 from ..vocab import OVERRIDE_LABEL, STANCES
 
@@ -180,8 +181,6 @@ def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mappi
     """Our pools beside the published pools for the same claims: measure, window, k, estimate and CI.
 
     Estimates are shown with negative favouring ketamine (published ones harmonised to that sign)."""
-    from ..judge.synthesis import harmonised
-
     rows = []
     for a in assessments:
         synthesis = a.synthesis
@@ -207,8 +206,6 @@ def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mappi
 
 def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult | None]) -> pd.DataFrame:
     """The PRISMA-S search log: database, interface, date, the query exactly as sent, filters and count."""
-    from ..sources.pubmed import SNAPSHOT_DATE
-
     filters = search_filters()
     rows = []
     for claim in claims:
@@ -230,8 +227,6 @@ def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult 
 
 def unreported_trials_table(register: Register) -> pd.DataFrame:
     """Per claim, the registered trials completed over a year before the snapshot with no results and no report."""
-    from ..judge.verdict import unreported_trials
-
     rows = [{"claim_id": claim.claim_id, "nct_id": t.nct_id, "title": t.title, "status": t.status.lower(),
              "ended": t.ended, "enrollment": t.enrollment, "results_posted": t.results_posted or "not shown"}
             for claim in register.claims for t in unreported_trials(claim.claim_id, register.effect_data)]

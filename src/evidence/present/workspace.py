@@ -14,7 +14,7 @@ from ..errors import CacheMissError, InputError
 from ..judge.verdict import Assessment, assess_claim, assess_register
 from ..register.claims import Claim
 from ..register.studies import EvidenceRow, Override, Register, Study, load_register
-from ..screening import ScreeningLog
+from ..screening import ScreeningLog, candidates
 from ..settings import Settings
 from ..sources.pubmed import PubMed, SearchResult
 from ..sources.records import Record
@@ -51,6 +51,15 @@ class Workspace:
         linked = self.evidence(claim_id) if evidence is None else evidence
         return assess_claim(claim, linked, records=self.records, override=self.override(claim.claim_id),
                             effect_data=self.register.effect_data, studies=self.register.studies)
+
+    def candidates(self, claim_id: str, limit: int = 10) -> list:
+        """The best ``limit`` candidates of the claim's search not yet registered or screened; none when the
+        snapshot holds no search (offline) — with network they come from the search's records (cached after once)."""
+        if self.searches.get(claim_id) is None:
+            return []
+        claim = self.claim(claim_id)
+        _, found = candidates(claim, self.client, self.register, self.screening)
+        return found[:limit]
 
     def assessments(self) -> list[Assessment]:
         """Every claim's verdict, in claims.csv order."""

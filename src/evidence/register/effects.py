@@ -224,8 +224,9 @@ class Trial:
         return self.primary_completion or self.completion
 
     def unreported(self, as_of: dt.date) -> bool:
-        """Completed more than a year before ``as_of``, with neither posted results nor a report in the register."""
-        if self.status != "COMPLETED" or not self.ended or self.results_posted == "yes" or self.study_ids:
+        """Completed more than a year before ``as_of``, with no posted results (seen as 'no' on the registry, not
+        merely not shown) and no report in the register."""
+        if self.status != "COMPLETED" or not self.ended or self.results_posted != "no" or self.study_ids:
             return False
         year, month, day = (self.ended.split("-") + ["12", "28"])[:3]
         return dt.date(int(year), int(month), min(int(day), 28)) <= as_of - dt.timedelta(days=365)
