@@ -7,7 +7,7 @@ import datetime as dt
 import math
 
 import pytest
-from support import ROOT, copy_project, read_csv, write_csv
+from support import ROOT, SENTINEL_KEY, copy_project, read_csv, write_csv
 
 from evidence import cli
 from evidence.register.claims import load_claims
@@ -49,6 +49,7 @@ def project(tmp_path, double, monkeypatch):
     monkeypatch.chdir(root)
     monkeypatch.setenv("EVIDENCE_MODE", "cached")
     monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    monkeypatch.setenv("NCBI_API_KEY", SENTINEL_KEY)  # with a key Biopython waits 0.1 s between requests, not 0.37 s
     monkeypatch.setenv("EVIDENCE_EUTILS_BASE", double.base)
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(root / "cache"))
     return root, ids

@@ -33,10 +33,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy import stats
-from statsmodels.regression.linear_model import OLS
-from statsmodels.stats.meta_analysis import combine_effects, effectsize_smd
 
 from ..register.claims import Claim
 from ..register.effects import EffectData, EffectRow, PublishedPool, outcome_scales, time_windows
@@ -59,6 +58,11 @@ __all__ = [
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 RANDOMIZED = frozenset({"rct", "crossover-rct"})
 ROB_ORDER = ("low", "some concerns", "high")
+
+
+# scipy and statsmodels are imported inside the functions that pool: importing them costs seconds, and the command
+# line and most of the package never pool anything.
+_NORMAL = NormalDist()
 
 
 @cache
@@ -127,7 +131,7 @@ class StudyEffect:
 
     @property
     def ci(self) -> tuple[float, float]:
-        z = float(stats.norm.ppf(0.975))
+        z = _NORMAL.inv_cdf(0.975)
         return self.estimate - z * self.se, self.estimate + z * self.se
 
 
@@ -180,7 +184,7 @@ class ClaimSynthesis:
 
 # -- effect sizes ------------------------------------------------------------------------------------
 def _z(level: float | None) -> float:
-    return stats.norm.ppf(0.5 + (level or 95.0) / 200.0)
+    return _NORMAL.inv_cdf(0.5 + (level or 95.0) / 200.0)
 
 
 def _sign(row: EffectRow) -> float:
@@ -222,13 +226,15 @@ def md_effect(row: EffectRow) -> tuple[float, float, str] | None:
         return md, se, f"SE from the printed {row.ci_level:g}% CI (Cochrane 6.5.2.3)"
     p = _exact_p(row.p_value)
     if p is not None:
-        return md, float(abs(md) / stats.norm.ppf(1 - p / 2)), "SE from the MD and its exact P value (Cochrane 6.3.2)"
+        return md, float(abs(md) / _NORMAL.inv_cdf(1 - p / 2)), "SE from the MD and its exact P value (Cochrane 6.3.2)"
     return None
 
 
 def smd_effect(row: EffectRow, siblings: Sequence[EffectRow] = ()) -> tuple[float, float, str] | None:
     """(g or d, SE, derivation), negative = benefit; ``siblings`` are the study's other rows (an MD with its SE)."""
     if _has_arms(row):
+        from statsmodels.stats.meta_analysis import effectsize_smd
+
         g, var = effectsize_smd(row.mean_treat, row.sd_treat, row.n_treat, row.mean_control, row.sd_control,
                                 row.n_control)
         return float(g) * _arm_sign(row), float(math.sqrt(float(var))), \
@@ -278,6 +284,8 @@ def prediction_interval(estimate: float, se: float, tau2: float, k: int, level: 
     """Higgins, Thompson and Spiegelhalter (2009): estimate ± t(k-2) sqrt(tau² + SE²); None below 3 trials."""
     if k < int(_setting("min_trials_for_prediction_interval")):
         return None
+    from scipy import stats
+
     t = stats.t.ppf(0.5 + level / 2, k - 2)
     half = float(t * math.sqrt(tau2 + se**2))
     return estimate - half, estimate + half
@@ -285,6 +293,8 @@ def prediction_interval(estimate: float, se: float, tau2: float, k: int, level: 
 
 def egger_test(estimates: Sequence[float], ses: Sequence[float]) -> float:
     """Egger's regression test: P value of the intercept of z on precision (Egger et al. BMJ 1997)."""
+    from statsmodels.regression.linear_model import OLS
+
     y = np.asarray(estimates) / np.asarray(ses)
     x = np.column_stack([np.ones(len(y)), 1 / np.asarray(ses)])
     return float(OLS(y, x).fit().pvalues[0])
@@ -294,6 +304,8 @@ def pool_effects(effects: Sequence[StudyEffect], *, claim_id: str = "", family: 
                  measure: str = "", mcid: float | None = None, mcid_note: str = "", mcid_source: str = "",
                  loo: bool = True) -> Pool:
     """Random-effects pool (Paule-Mandel tau², Hartung-Knapp CI) of two or more study effects."""
+    from statsmodels.stats.meta_analysis import combine_effects
+
     eff = np.array([e.estimate for e in effects], dtype=float)
     var = np.array([e.se**2 for e in effects], dtype=float)
     # tau² iterated to 1e-10 (statsmodels' default stops at 1e-5, short of metafor's printed digits)
