@@ -6,13 +6,17 @@
     evidence search CLAIM_ID             run (or replay) a claim's PubMed search
     evidence register --summary          studies per claim, stance and design; studies without a PMID
     evidence refresh [--report PATH]     fetch the register's records from PubMed and report mismatches
-    evidence check [--format json|table] the verdict per claim, with certainty and studies by stance
+    evidence check [--format json|table] the verdict per claim, with certainty and the key studies
+                   [--claim C04]         one claim in full: statement, pools, authorities, key studies with links
+                   [--fail-on V,V]       exit 3 when any claim's verdict is at or below the best verdict named
+    evidence cite [--claim C04] [--format ris|bibtex|csljson] [--out FILE]
+                                         the studies behind one claim, or the whole article, for a reference manager
     evidence screen CLAIM_ID [...]       rank the claim's PubMed hits not yet screened; record decisions;
                                          --export a CSV to screen in a spreadsheet, --import it back
     evidence update [--until DATE]       re-run every search past the snapshot date; reports/update.md
 
-A user error (bad input, a cache miss offline, NCBI down) prints one message and exits 2,
-never a traceback.
+Exit codes: 0 done; 2 a user error (bad input, a cache miss offline, NCBI down), printed as one message and never
+a traceback; 3 `check --fail-on` found a claim at or below the named verdicts; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -184,16 +188,94 @@ def _pools(assessment) -> list[dict]:
     return found
 
 
+FAIL_ON_EXIT = 3
+
+
+def _fail_on(text: str | None) -> int | None:
+    """The rank (in VERDICTS order) at and below which `check` fails, from a comma-separated list of verdicts."""
+    from .errors import InputError
+    from .vocab import VERDICTS
+
+    if not text:
+        return None
+    named = [v.strip() for v in text.split(",") if v.strip()]
+    unknown = [v for v in named if v not in VERDICTS]
+    if unknown or not named:
+        raise InputError(f"--fail-on {text!r}: {', '.join(unknown) or 'nothing'} is not a verdict. "
+                         f"Fix: name verdicts from {', '.join(VERDICTS)}.")
+    return min(VERDICTS.index(v) for v in named)
+
+
 def cmd_check(args, settings: Settings) -> int:
+    from .present.exports import key_studies
+    from .vocab import VERDICTS
+
+    threshold = _fail_on(args.fail_on)
     rows = check_rows(settings)
+    register = load_register(settings.root)
+    assessments = {a.claim.claim_id: a for a in assess_register(register)}
+    if args.claim:
+        claim = get_claim(list(register.claims), args.claim)
+        rows = [r for r in rows if r["claim_id"] == claim.claim_id]
     if args.format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return 0
-    table = pd.DataFrame(
-        [{"claim_id": r["claim_id"], "verdict": r["verdict"] + (f" {OVERRIDE_LABEL}" if r["override"] else ""),
-          "certainty": r["certainty"], **r["counts"]} for r in rows]
-    )
-    _print_frame(table)
+    elif args.claim:
+        _print_claim(assessments[rows[0]["claim_id"]], rows[0], key_studies(assessments[rows[0]["claim_id"]]))
+    else:
+        table = pd.DataFrame([{
+            "claim": r["claim_id"], "verdict": r["verdict"] + (f" {OVERRIDE_LABEL}" if r["override"] else ""),
+            "certainty": r["certainty"], "statement": _short(r["statement"], 60),
+            "key studies": "; ".join(s.label for s in key_studies(assessments[r["claim_id"]])),
+        } for r in rows])
+        _print_frame(table)
+    failing = [r["claim_id"] for r in rows if threshold is not None and VERDICTS.index(r["verdict"]) >= threshold]
+    if failing:
+        print(f"evidence: {len(failing)} claim(s) at or below '{VERDICTS[threshold]}': {', '.join(failing)}",
+              file=sys.stderr)
+        return FAIL_ON_EXIT
+    return 0
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _print_claim(assessment, row: dict, studies) -> None:
+    from .present.sections import basis_summary
+
+    claim = assessment.claim
+    print(f"{claim.claim_id} · {claim.section}\n")
+    print(f"The article says: {claim.quote}")
+    print(f"Testable statement: {claim.statement}\n")
+    print(f"Verdict: {row['verdict']}{' ' + OVERRIDE_LABEL if row['override'] else ''} · certainty {row['certainty']}")
+    print(f"  {assessment.verdict_reason}")
+    print(f"  Rests on: {basis_summary(assessment)}")
+    for domain in assessment.domains:
+        print(f"  - {domain.name} (-{domain.levels}): {' '.join(domain.reasons)}")
+    if row["authorities"]:
+        print("\nWhat the authorities conclude:")
+        for a in row["authorities"]:
+            print(f"  - {a['body']} {a['year'] or ''}: {a['position']}. {a['summary']}")
+    print("\nKey studies to cite:")
+    for study in studies:
+        print(f"  - {study.first_author} {study.year}, {study.journal}. {study.title} {study.link}")
+
+
+def cmd_cite(args, settings: Settings) -> int:
+    from .files import atomic_write
+    from .present.exports import cite, studies_for
+
+    register = load_register(settings.root)
+    assessments = assess_register(register)
+    if args.claim:
+        claim = get_claim(list(register.claims), args.claim)
+        assessments = [a for a in assessments if a.claim.claim_id == claim.claim_id]
+    text = cite(studies_for(assessments), args.format)
+    if args.out:
+        atomic_write(args.out, text.encode("utf-8"))
+        print(f"wrote {len(studies_for(assessments))} references to {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -298,7 +380,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(run=cmd_refresh)
     check = sub.add_parser("check", help="the verdict per claim")
     check.add_argument("--format", choices=("table", "json"), default="table")
+    check.add_argument("--claim", help="one claim in full")
+    check.add_argument("--fail-on", help="comma-separated verdicts; exit 3 when any claim is at or below them "
+                                         "(e.g. weak,unsupported,contradicted)")
     check.set_defaults(run=cmd_check)
+    cite = sub.add_parser("cite", help="the studies behind a claim or the article, as RIS, BibTeX or CSL-JSON")
+    cite.add_argument("--claim", help="only this claim's studies (default: the whole article)")
+    cite.add_argument("--format", choices=("ris", "bibtex", "csljson"), default="ris")
+    cite.add_argument("--out", type=Path, help="write to this file (default: standard output)")
+    cite.set_defaults(run=cmd_cite)
     screen = sub.add_parser("screen", help="rank a claim's unscreened PubMed hits; record screening decisions")
     screen.add_argument("claim_id")
     screen.add_argument("--limit", type=int, default=10, help="how many candidates to list (default 10)")

@@ -1,0 +1,91 @@
+"""The writer's desk, first part: `evidence check` for people and pipelines (key studies, one claim in full,
+--fail-on exit codes) and citations out (RIS, BibTeX, CSL-JSON), each read back and compared field by field."""
+
+from __future__ import annotations
+
+import json
+
+import bibtexparser
+import pytest
+import rispy
+from support import ROOT
+
+from evidence import cli
+from evidence.judge.verdict import assess_register
+from evidence.present.exports import cite, key_studies, studies_for
+from evidence.register.studies import load_register
+
+REGISTER = load_register(ROOT)
+ASSESSMENTS = {a.claim.claim_id: a for a in assess_register(REGISTER)}
+STUDIES = studies_for(list(ASSESSMENTS.values()))
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setenv("EVIDENCE_MODE", "offline")
+
+
+def test_ris_round_trip_carries_every_field_and_identifier():
+    entries = rispy.loads(cite(STUDIES, "ris"))
+    assert len(entries) == len(STUDIES)
+    for entry, study in zip(entries, STUDIES):
+        assert (entry["title"], entry["year"], entry["journal_name"]) == (study.title, str(study.year), study.journal)
+        assert entry["urls"] == [study.link] and entry.get("doi", "") == study.doi
+        assert entry.get("accession_number", "") == study.pmid
+
+
+def test_bibtex_round_trip_carries_every_field_and_identifier():
+    library = bibtexparser.parse_string(cite(STUDIES, "bibtex"))
+    assert not library.failed_blocks and len(library.entries) == len(STUDIES)
+    assert len({e.key for e in library.entries}) == len(STUDIES)  # keys are unique
+    for entry, study in zip(library.entries, STUDIES):
+        fields = {f.key: f.value for f in entry.fields}
+        assert (fields["title"], fields["year"], fields["journal"]) == (study.title, str(study.year), study.journal)
+        assert fields.get("doi", "") == study.doi and fields.get("pmid", "") == study.pmid
+        assert entry.entry_type == ("techreport" if study.design == "guideline" else "article")
+
+
+def test_csl_json_round_trip_carries_every_field_and_identifier():
+    items = json.loads(cite(STUDIES, "csljson"))
+    for item, study in zip(items, STUDIES):
+        assert item["title"] == study.title and item["issued"]["date-parts"] == [[study.year]]
+        assert item.get("DOI", "") == study.doi and item.get("PMID", "") == study.pmid and item["URL"] == study.link
+
+
+def test_cite_for_one_claim_writes_only_its_studies(tmp_path, capsys):
+    out = tmp_path / "c13.ris"
+    assert cli.main(["cite", "--claim", "C13", "--format", "ris", "--out", str(out)]) == 0
+    titles = {e["title"] for e in rispy.loads(out.read_text(encoding="utf-8"))}
+    assert titles == {s.title for _, s, _ in ASSESSMENTS["C13"].evidence}
+
+
+def test_key_studies_start_with_what_the_verdict_rests_on():
+    assert key_studies(ASSESSMENTS["C04"])[0].study_id == ASSESSMENTS["C04"].synthesis.basis_pool.study_id
+    pooled = {e.study_id for e in ASSESSMENTS["C13"].synthesis.pool.studies}
+    assert {s.study_id for s in key_studies(ASSESSMENTS["C13"])} <= pooled
+
+
+def test_check_table_and_one_claim_in_full(capsys):
+    assert cli.main(["check"]) == 0
+    table = capsys.readouterr().out
+    assert "key studies" in table and "Borgogna 2024" in table
+    assert cli.main(["check", "--claim", "c13"]) == 0
+    full = capsys.readouterr().out
+    assert "Testable statement:" in full and "Rests on: our pool of 4 trials" in full
+    assert "What the authorities conclude:" in full and "https://pubmed.ncbi.nlm.nih.gov/32861217/" in full
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [
+    ("contradicted", 3),                     # C10 and C11 are contradicted
+    ("weak,unsupported,contradicted", 3),
+    ("well-supported", 3),                   # every verdict is at or below the best one
+])
+def test_fail_on_exit_codes(fail_on, code, capsys):
+    assert cli.main(["check", "--fail-on", fail_on]) == code
+    assert "claim(s) at or below" in capsys.readouterr().err
+
+
+def test_fail_on_passes_for_a_claim_above_the_threshold_and_rejects_unknown_verdicts(capsys):
+    assert cli.main(["check", "--claim", "C13", "--fail-on", "mixed"]) == 0
+    assert cli.main(["check", "--fail-on", "dubious"]) == 2
+    assert "dubious is not a verdict" in capsys.readouterr().err
