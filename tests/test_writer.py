@@ -89,3 +89,21 @@ def test_fail_on_passes_for_a_claim_above_the_threshold_and_rejects_unknown_verd
     assert cli.main(["check", "--claim", "C13", "--fail-on", "mixed"]) == 0
     assert cli.main(["check", "--fail-on", "dubious"]) == 2
     assert "dubious is not a verdict" in capsys.readouterr().err
+
+
+def test_every_claim_below_well_supported_has_a_wording_that_claims_no_more_than_its_verdict():
+    from evidence.present.exports import load_wording, overclaims
+
+    wording = load_wording(ROOT, {c.claim_id for c in REGISTER.claims})
+    for claim_id, assessment in ASSESSMENTS.items():
+        if assessment.verdict != "well-supported":
+            assert claim_id in wording, f"{claim_id} ({assessment.verdict}) has no suggested wording"
+        if claim_id in wording:
+            assert overclaims(wording[claim_id], assessment.verdict) == [], claim_id
+    assert overclaims("Ketamine is a proven cure that always works.", "mixed") == ["always", "cure", "proven", "works"]
+    assert overclaims("Ketamine is effective.", "supported-with-caveats") == []
+
+
+def test_the_full_claim_view_gives_what_can_be_said(capsys):
+    assert cli.main(["check", "--claim", "C04"]) == 0
+    assert "What can be said: A few small trials suggest" in capsys.readouterr().out

@@ -207,7 +207,7 @@ def _fail_on(text: str | None) -> int | None:
 
 
 def cmd_check(args, settings: Settings) -> int:
-    from .present.exports import key_studies
+    from .present.exports import key_studies, load_wording
     from .vocab import VERDICTS
 
     threshold = _fail_on(args.fail_on)
@@ -220,7 +220,9 @@ def cmd_check(args, settings: Settings) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.claim:
-        _print_claim(assessments[rows[0]["claim_id"]], rows[0], key_studies(assessments[rows[0]["claim_id"]]))
+        claim_id = rows[0]["claim_id"]
+        wording = load_wording(settings.root, {c.claim_id for c in register.claims}).get(claim_id, "")
+        _print_claim(assessments[claim_id], rows[0], key_studies(assessments[claim_id]), wording)
     else:
         table = pd.DataFrame([{
             "claim": r["claim_id"], "verdict": r["verdict"] + (f" {OVERRIDE_LABEL}" if r["override"] else ""),
@@ -240,7 +242,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _print_claim(assessment, row: dict, studies) -> None:
+def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
     from .present.sections import basis_summary
 
     claim = assessment.claim
@@ -256,6 +258,8 @@ def _print_claim(assessment, row: dict, studies) -> None:
         print("\nWhat the authorities conclude:")
         for a in row["authorities"]:
             print(f"  - {a['body']} {a['year'] or ''}: {a['position']}. {a['summary']}")
+    if wording:
+        print(f"\nWhat can be said: {wording}")
     print("\nKey studies to cite:")
     for study in studies:
         print(f"  - {study.first_author} {study.year}, {study.journal}. {study.title} {study.link}")

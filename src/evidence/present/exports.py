@@ -11,16 +11,19 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 import bibtexparser
 import rispy
 from bibtexparser import model
 
-from ..errors import InputError
+from ..errors import DataError, InputError
+from ..files import read_rows
+from ..rules import rule_rows
 from ..judge.verdict import Assessment
 from ..register.studies import Study, designs
 
-__all__ = ["FORMATS", "cite", "key_studies", "studies_for"]
+__all__ = ["FORMATS", "cite", "key_studies", "load_wording", "overclaims", "studies_for"]
 
 FORMATS = ("ris", "bibtex", "csljson")
 # RIS and CSL types by design: a guideline is a report, everything else a journal article
@@ -50,6 +53,29 @@ def studies_for(assessments: Sequence[Assessment]) -> list[Study]:
     """Every study behind the given claims, once each, in a stable order."""
     found = {s.study_id: s for a in assessments for _, s, _ in a.evidence}
     return [found[k] for k in sorted(found)]
+
+
+def load_wording(root: Path, claim_ids: set[str]) -> dict[str, str]:
+    """data/wording.csv: claim id -> a suggested accurate wording, in our words, reviewed against the verdict."""
+    path = root / "data" / "wording.csv"
+    if not path.is_file():
+        return {}
+    found = {}
+    for line, row in read_rows(path, ("claim_id", "wording"), display="data/wording.csv"):
+        if row["claim_id"] not in claim_ids:
+            raise DataError(f"claim {row['claim_id']!r} is not in claims.csv.", file="data/wording.csv", line=line,
+                            column="claim_id")
+        if not row["wording"]:
+            raise DataError("wording is empty.", file="data/wording.csv", line=line, column="wording")
+        found[row["claim_id"]] = row["wording"]
+    return found
+
+
+def overclaims(wording: str, verdict: str) -> list[str]:
+    """Words of ``wording`` that claim more than ``verdict`` allows (rules/wording_limits.csv)."""
+    limits = {row["verdict"]: set(row["forbidden"].split()) for row in rule_rows("wording_limits")}
+    words = re.findall(r"[a-z]+", wording.lower())
+    return sorted({w for w in words if w in limits.get(verdict, set())})
 
 
 def _key(study: Study) -> str:
