@@ -107,3 +107,41 @@ def test_every_claim_below_well_supported_has_a_wording_that_claims_no_more_than
 def test_the_full_claim_view_gives_what_can_be_said(capsys):
     assert cli.main(["check", "--claim", "C04"]) == 0
     assert "What can be said: A few small trials suggest" in capsys.readouterr().out
+
+
+def test_article_scorecard_rates_every_criterion_once_in_rule_order_with_a_reason():
+    from evidence.present.exports import RATINGS, load_article_review
+    from evidence.rules import rule_rows
+
+    card = load_article_review(ROOT)
+    assert [r.criterion for r in card] == [row["criterion"] for row in rule_rows("review_criteria")]
+    assert all(r.rating in RATINGS and r.reason and r.question for r in card)
+
+
+@pytest.mark.parametrize("row, complaint", [
+    ("reliance on promotional material,excellent,why,\n", "rating 'excellent'"),
+    ("cost,satisfactory,why,\n", "criterion 'cost'"),
+    ("reliance on promotional material,satisfactory,,\n", "needs a reason"),
+    ("costs,satisfactory,again,\n", "rated twice"),
+])
+def test_article_scorecard_errors_name_file_line_and_column(tmp_path, row, complaint):
+    from evidence.errors import DataError
+    from evidence.present.exports import load_article_review
+
+    (tmp_path / "data").mkdir()
+    lines = (ROOT / "data" / "article_review.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "data" / "article_review.csv").write_text("".join(lines[:-1]) + row, encoding="utf-8")  # replaces row 11
+    with pytest.raises(DataError, match=complaint) as caught:
+        load_article_review(tmp_path)
+    assert "data/article_review.csv, line 11" in str(caught.value)
+
+
+def test_article_scorecard_names_the_criteria_left_unrated(tmp_path):
+    from evidence.errors import DataError
+    from evidence.present.exports import load_article_review
+
+    (tmp_path / "data").mkdir()
+    lines = (ROOT / "data" / "article_review.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "data" / "article_review.csv").write_text("".join(lines[:-1]), encoding="utf-8")
+    with pytest.raises(DataError, match="criteria not rated: reliance on promotional material"):
+        load_article_review(tmp_path)

@@ -28,6 +28,7 @@ __all__ = [
     "prisma_s_table",
     "published_pools_table",
     "unreported_trials_table",
+    "article_review_table",
     "synthesis_comparison_table",
     "verdict_matrix",
 ]
@@ -233,3 +234,13 @@ def unreported_trials_table(register: Register) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["claim_id", "nct_id", "title", "status", "ended", "enrollment",
                                         "results_posted"])
     return frame.astype({"enrollment": "Int64"})
+
+
+def article_review_table(root) -> pd.DataFrame:
+    """The article's scorecard (data/article_review.csv), one row per HealthNewsReview.org criterion."""
+    from .exports import load_article_review  # the citation libraries load only when a notebook asks for this
+
+    ratings = load_article_review(root)
+    return pd.DataFrame([{"criterion": r.criterion, "question": r.question, "rating": r.rating, "reason": r.reason,
+                          "rests on": r.evidence} for r in ratings],
+                        columns=["criterion", "question", "rating", "reason", "rests on"])

@@ -36,6 +36,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "exclusion_reasons": ("reason", "label", "why", "source_url"),
     "relevance": ("component", "weight", "why", "source_url"),
     "wording_limits": ("verdict", "forbidden", "why", "source_url"),
+    "review_criteria": ("criterion", "question", "source_url"),
 }
 # Columns that may be left empty (every other cell of a rule table is required).
 OPTIONAL = {("outcome_scales", "mcid"), ("time_windows", "target_hours")}
