@@ -21,6 +21,9 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# Where the evidence package's source lives: this checkout; in a project made by `evidence init`, the checkout
+# it was made from (the one line init rewrites).
+PACKAGE = ROOT
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
@@ -34,11 +37,14 @@ def ensure_env() -> None:
     if not PYTHON.exists():
         print(f"creating the virtual environment {VENV.name}/ ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if not (PACKAGE / "pyproject.toml").is_file():
+        sys.exit(f"the evidence package is not at {PACKAGE} (no pyproject.toml there); set PACKAGE in tasks.py to "
+                 "the evidence checkout.")
+    wanted = hashlib.sha256((PACKAGE / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
     print("installing evidence and its dependencies into .venv/ ...", flush=True)
-    project = f"{ROOT}[test]"
+    project = f"{PACKAGE}[test]"
     uv = BIN / ("uv.exe" if os.name == "nt" else "uv")
     if uv.exists() or subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "uv"], cwd=ROOT).returncode == 0:
         run([str(uv), "pip", "install", "--quiet", "--python", str(PYTHON), "-e", project])
@@ -49,19 +55,20 @@ def ensure_env() -> None:
 
 
 def ensure_browser() -> None:
-    """Debian's chromium, for the test that opens the rendered site (installed when we are root with apt)."""
+    """Debian's chromium, for the brief's PDF and the tests that open the book (installed when root with apt)."""
     if shutil.which("chromium") or shutil.which("chromium-browser"):
         return
     if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
         print("chromium is not installed and cannot be installed here (needs root and apt-get); "
-              "the site test will be skipped outside CI.", flush=True)
+              "the brief's PDF and the site test are skipped outside CI.", flush=True)
         return
-    print("installing Debian's chromium for the site test ...", flush=True)
+    print("installing Debian's chromium (the brief's PDF, the site test) ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
         result = subprocess.run(command, env=env, stdout=subprocess.DEVNULL)
         if result.returncode != 0:
-            sys.exit(f"`{' '.join(command)}` failed ({result.returncode}); the site test needs chromium.")
+            sys.exit(f"`{' '.join(command)}` failed ({result.returncode}); the brief's PDF and the site test need "
+                     "chromium.")
 
 
 def offline_env() -> dict[str, str]:
@@ -80,6 +87,7 @@ def run(command: list[str], env: dict[str, str] | None = None) -> None:
 
 def report(args: list[str]) -> None:
     ensure_env()
+    ensure_browser()  # prints the writer's brief to PDF
     env = offline_env()
     if env["EVIDENCE_MODE"] != "offline":
         env.update({k: os.environ[k] for k in ("NCBI_API_KEY", "NCBI_EMAIL") if k in os.environ})

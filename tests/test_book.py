@@ -4,6 +4,7 @@ claim's section, finds text with its search box, and requests nothing from any o
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from urllib.parse import urlsplit
@@ -11,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from support import ROOT
 
-from evidence.present.book import build_book, claim_links
+from evidence.present.book import claim_links
 from evidence.present.execute import notebook_paths
-from evidence.present.report import project_title
+from evidence.present.report import build_project_book
 from evidence.present.workspace import load_workspace
 from evidence.settings import Settings
 
@@ -29,8 +30,7 @@ def workspace():
 @pytest.fixture(scope="module")
 def book(tmp_path_factory, workspace):
     out = tmp_path_factory.mktemp("book") / "site"
-    build_book(out, NOTEBOOKS, workspace.assessments(), title=project_title(ROOT),
-               staging=tmp_path_factory.mktemp("staging"), progress=lambda message: None)
+    build_project_book(workspace, out, staging=tmp_path_factory.mktemp("staging"), progress=lambda message: None)
     return out
 
 
@@ -94,6 +94,22 @@ def test_front_page_matrix_links_every_claim_to_its_anchor(book, page, workspace
     assert page.url.endswith("#claim-C04")
     assert page.locator("#claim-C04").count() == 1
     assert page.locator("#evidence-C04, [id^='T_evidence-C04']").count() >= 1
+    assert outside_hosts(page.requests) == []
+
+
+def test_front_page_shows_the_scorecard_and_links_the_brief(book, page, workspace):
+    page.goto((book / "index.html").as_uri())
+    rows = page.locator("#scorecard table tbody tr")
+    assert rows.count() == 10
+    page.locator("a[href='brief.html']").first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("brief.html")
+    assert page.locator("section.claim[id^='claim-']").count() == len(workspace.register.claims)
+    reviews = json.loads(page.locator("script[type='application/ld+json']").inner_text())
+    assert [r["url"].split("#")[1] for r in reviews] == [f"claim-{c.claim_id}" for c in workspace.register.claims]
+    page.locator("#claim-C04 a:text-is('full evidence')").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("#claim-C04") and page.locator("#claim-C04").count() == 1
     assert outside_hosts(page.requests) == []
 
 

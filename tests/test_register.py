@@ -9,6 +9,7 @@ import pytest
 from support import ROOT, copy_project, read_csv, write_csv
 
 from evidence.errors import DataError
+from evidence.judge.verdict import assess_register
 from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
 
 REGISTER = load_register(ROOT)
@@ -123,11 +124,14 @@ def test_a_repeated_row_names_both_lines(project, name, message):
         load_register(project)
 
 
-def test_uncovered_claim(project):
-    path = project / "data" / "evidence.csv"
-    write_csv(path, EVIDENCE_COLUMNS, [r for r in read_csv(path) if r["claim_id"] != "C07"])
-    with pytest.raises(DataError, match=r"C07 have no evidence row"):
-        load_register(project)
+def test_a_claim_without_evidence_is_unsupported_and_says_nothing_is_registered(project):
+    rows = read_csv(project / "claims.csv")
+    write_csv(project / "claims.csv", list(rows[0]), rows + [{**rows[6], "claim_id": "C99"}])
+    register = load_register(project)
+    assert register.for_claim("C99") == []
+    assessment = next(a for a in assess_register(register) if a.claim.claim_id == "C99")
+    assert assessment.verdict == "unsupported" and "No study is registered" in assessment.verdict_reason
+    assert "no study has been registered for this claim yet" in assessment.gaps
 
 
 def test_malformed_csv_row(project):

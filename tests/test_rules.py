@@ -68,7 +68,7 @@ def test_a_design_outside_the_vocabulary_names_the_designs(broken):
 
 def test_a_malformed_verdict_condition_names_the_row_and_the_features(broken):
     broken("verdict_rules", lambda text: text.replace("supports == 0 and mixed == 0", "supports = 0", 1))
-    with pytest.raises(RuleError, match=r"verdict_rules.csv, row 2: condition 'supports = 0 and .*': malformed comparison 'supports = 0'"):
+    with pytest.raises(RuleError, match=r"verdict_rules.csv, row 3: condition 'supports = 0 and .*': malformed comparison 'supports = 0'"):
         verdict.verdict_rules()
 
 

@@ -6,8 +6,8 @@ The package follows the data's way through the program, each layer importing onl
     sources    the transport seam, the caching layer, PubMed and its records
     register   claims.csv, the evidence register and its refresh against PubMed
     judge      study design, certainty and verdict
-    present    tables, styles, figures, notebook sections, generated notebooks, the book
-    cli        the ``evidence`` command
+    present    tables, styles, figures, notebook sections, generated notebooks, the book, the writer's brief
+    cli        the ``evidence`` command; scaffold, ``evidence init`` (a new project for another article)
 """
 
 __version__ = "0.2.0"

@@ -11,6 +11,13 @@
                    [--fail-on V,V]       exit 3 when any claim's verdict is at or below the best verdict named
     evidence cite [--claim C04] [--format ris|bibtex|csljson] [--out FILE]
                                          the studies behind one claim, or the whole article, for a reference manager
+    evidence init ARTICLE.txt FOLDER     a new project for another article: draft claims flagged by cues, empty
+                                         register, generated notebooks, tests, README and the two commands
+    evidence claimreview [--claim C04] [--out FILE]
+                                         schema.org ClaimReview JSON-LD per claim (the brief's page embeds it)
+    evidence brief [--out FILE.pdf] [--html-only]
+                                         the writer's brief: per claim the article's words, verdict, what can be
+                                         said and the studies to cite; printed to PDF by headless Chromium
     evidence screen CLAIM_ID [...]       rank the claim's PubMed hits not yet screened; record decisions;
                                          --export a CSV to screen in a spreadsheet, --import it back
     evidence update [--until DATE]       re-run every search past the snapshot date; reports/update.md
@@ -265,21 +272,76 @@ def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
         print(f"  - {study.first_author} {study.year}, {study.journal}. {study.title} {study.link}")
 
 
-def cmd_cite(args, settings: Settings) -> int:
-    from .files import atomic_write
-    from .present.exports import cite, studies_for
-
-    register = load_register(settings.root)
+def _chosen_assessments(register, claim_id: str | None) -> list:
+    """Every claim's assessment, or only ``claim_id``'s (an unknown id lists the valid ones)."""
     assessments = assess_register(register)
-    if args.claim:
-        claim = get_claim(list(register.claims), args.claim)
+    if claim_id:
+        claim = get_claim(list(register.claims), claim_id)
         assessments = [a for a in assessments if a.claim.claim_id == claim.claim_id]
-    text = cite(studies_for(assessments), args.format)
-    if args.out:
-        atomic_write(args.out, text.encode("utf-8"))
-        print(f"wrote {len(studies_for(assessments))} references to {args.out}")
+    return assessments
+
+
+def _write_or_print(text: str, out: Path | None, what: str) -> None:
+    from .files import atomic_write
+
+    if out:
+        atomic_write(out, text.encode("utf-8"))
+        print(f"wrote {what} to {out}")
     else:
         sys.stdout.write(text)
+
+
+def cmd_cite(args, settings: Settings) -> int:
+    from .present.exports import cite, studies_for
+
+    studies = studies_for(_chosen_assessments(load_register(settings.root), args.claim))
+    _write_or_print(cite(studies, args.format), args.out, f"{len(studies)} references")
+    return 0
+
+
+def cmd_claimreview(args, settings: Settings) -> int:
+    from .present.claimreview import claim_reviews
+    from .present.exports import load_wording
+    from .present.project import load_project
+    from .sources.pubmed import SNAPSHOT_DATE
+
+    register = load_register(settings.root)
+    wording = load_wording(settings.root, {c.claim_id for c in register.claims})
+    reviews = claim_reviews(_chosen_assessments(register, args.claim), project=load_project(settings.root),
+                            snapshot_date=SNAPSHOT_DATE, wording=wording)
+    text = json.dumps(reviews if not args.claim else reviews[0], indent=2, ensure_ascii=False) + "\n"
+    _write_or_print(text, args.out, f"{len(reviews)} ClaimReview(s)")
+    return 0
+
+
+def cmd_brief(args, settings: Settings) -> int:
+    from .files import atomic_write
+    from .present.brief import find_chromium, print_pdf
+    from .present.report import BRIEF_PDF, brief_page
+    from .present.workspace import load_workspace
+
+    html_path = (args.out or settings.root / BRIEF_PDF).with_suffix(".html")
+    site = Path(os.path.relpath(settings.root / "site", html_path.parent.resolve())).as_posix() + "/"
+    atomic_write(html_path, brief_page(load_workspace(settings), site_prefix=site).encode("utf-8"))
+    print(f"wrote {settings.display_path(html_path)}")
+    if args.html_only:
+        return 0
+    chromium = find_chromium()
+    if chromium is None:
+        raise ConfigurationError("Chromium was not found, so the brief cannot be printed to PDF. Fix: install it "
+                                 "(Debian: apt-get install chromium), set EVIDENCE_CHROMIUM to its path, or use "
+                                 "--html-only and print the page from a browser.")
+    pdf = print_pdf(html_path, html_path.with_suffix(".pdf"), chromium=chromium)
+    print(f"wrote {settings.display_path(pdf)}")
+    return 0
+
+
+def cmd_init(args) -> int:
+    from .scaffold import init_project
+
+    written = init_project(args.article, args.folder, title=args.title)
+    print(f"created {args.folder} ({len(written)} files). Next: cd {args.folder} && python3 tasks.py report; "
+          "then rewrite the drafts in claims.csv (README.md there says how).")
     return 0
 
 
@@ -393,6 +455,19 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("--format", choices=("ris", "bibtex", "csljson"), default="ris")
     cite.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     cite.set_defaults(run=cmd_cite)
+    init = sub.add_parser("init", help="a new project folder for another article, with draft claims")
+    init.add_argument("article", type=Path, help="the article as plain text")
+    init.add_argument("folder", type=Path, help="the new project's folder (new or empty)")
+    init.add_argument("--title", help="the project's title (default: from the article's file name)")
+    init.set_defaults(run=cmd_init, needs_settings=False)
+    review = sub.add_parser("claimreview", help="schema.org ClaimReview JSON-LD for every claim, or one")
+    review.add_argument("--claim", help="only this claim (one object instead of a list)")
+    review.add_argument("--out", type=Path, help="write to this file (default: standard output)")
+    review.set_defaults(run=cmd_claimreview)
+    brief = sub.add_parser("brief", help="the writer's brief as HTML and, through headless Chromium, PDF")
+    brief.add_argument("--out", type=Path, help="the PDF to write (default reports/brief.pdf; the HTML goes beside it)")
+    brief.add_argument("--html-only", action="store_true", help="write the HTML page only")
+    brief.set_defaults(run=cmd_brief)
     screen = sub.add_parser("screen", help="rank a claim's unscreened PubMed hits; record screening decisions")
     screen.add_argument("claim_id")
     screen.add_argument("--limit", type=int, default=10, help="how many candidates to list (default 10)")
@@ -416,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
+        if not getattr(args, "needs_settings", True):  # init runs outside any project
+            return args.run(args)
         return args.run(args, Settings.from_env())
     except EvidenceError as error:
         print(f"evidence: error: {error}", file=sys.stderr)

@@ -127,7 +127,7 @@ def gap_rules() -> tuple[RuleRow, ...]:
 
 # The names a rule condition may use: the keys of claim_features (checked when a table is read).
 FEATURES = (
-    "supports", "contrasts", "mixed", "context", "human_studies", "human_support", "strong_support",
+    "studies", "supports", "contrasts", "mixed", "context", "human_studies", "human_support", "strong_support",
     "strong_contrast", "synthesis_support", "synthesis_contrast", "strong_support_n", "max_supporting_n",
     "against_share", "preclinical_share", "weak_design_support_share", "randomized_studies", "supporting_trials",
     "large_supporting_trials", "largest_trial_contrasts", "max_trial_follow_up_weeks", "intervention_claim",
@@ -195,6 +195,7 @@ def claim_features(claim: Claim, linked: list[tuple[EvidenceRow, Study, DesignCa
     against = sum(1 for r, _, _ in taking_side if r.stance in ("contrasts", "mixed"))
     trial_weeks = [w for r, _, d in linked if d.design in RANDOMIZED for w in [follow_up_weeks(r.follow_up)] if w]
     return {
+        "studies": len(linked),
         "supports": len(supports),
         "contrasts": sum(1 for r, _, _ in linked if r.stance == "contrasts"),
         "mixed": sum(1 for r, _, _ in linked if r.stance == "mixed"),

@@ -16,13 +16,14 @@ from __future__ import annotations
 import html
 import io
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from ..errors import EvidenceError
 from ..files import atomic_write
 from ..judge.verdict import Assessment
+from .exports import ReviewRating
 from .style import style_verdict_matrix
 from .tables import verdict_matrix
 
@@ -44,7 +45,8 @@ nb_ipywidgets_js = {{}}             # myst-nb loads require.js and widgets from 
 nb_merge_streams = True
 myst_enable_extensions = ["colon_fence"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
-exclude_patterns = ["_html", "jupyter_execute", ".jupyter_cache", "**.ipynb_checkpoints"]
+exclude_patterns = ["_html", "_extra", "jupyter_execute", ".jupyter_cache", "**.ipynb_checkpoints"]
+html_extra_path = ["_extra"]       # pages written whole by evidence (the writer's brief), copied as they are
 '''
 
 
@@ -57,16 +59,41 @@ def claim_links(notebooks: Sequence[Path], assessments: Sequence[Assessment]) ->
     }
 
 
-def front_page(title: str, notebooks: Sequence[Path], assessments: Sequence[Assessment]) -> str:
-    """index.md: what the book is, the verdict matrix linking each claim to its section, the contents."""
+def front_page(title: str, notebooks: Sequence[Path], assessments: Sequence[Assessment],
+               scorecard: Sequence[ReviewRating] = ()) -> str:
+    """index.md: what the book is, the verdict matrix linking each claim to its section, the writer's brief, the
+    article's scorecard (when rated), the contents."""
     matrix = style_verdict_matrix(verdict_matrix(assessments), links=claim_links(notebooks, assessments))
     toctree = "\n".join(path.stem for path in notebooks)
+    card = ""
+    if scorecard:
+        rows = "".join(f"<tr><td>{html.escape(r.criterion)}</td><td>{html.escape(r.rating)}</td>"
+                       f"<td>{html.escape(r.reason)}</td></tr>" for r in scorecard)
+        card = f"""
+(scorecard)=
+## The article as a whole
+
+Ten questions a careful health journalist asks of any story about a treatment (after HealthNewsReview.org's
+criteria; our questions, ratings and reasons, with the evidence each rests on, are in the overview notebook).
+
+```{{raw}} html
+<div id="scorecard">
+<table class="table"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>
+<tbody>{rows}</tbody></table>
+</div>
+```
+"""
     return f"""# {title}
 
 Each checkable claim of the article was turned into a testable statement and judged against a register of
 real, verified studies, supporting and contrasting, with a GRADE-style certainty. The chapters are the
 project's notebooks exactly as committed (their outputs are what the code produces from the committed data);
 every study links to its PubMed or DOI record. Select a claim id to open its section.
+
+```{{raw}} html
+<p id="brief-link">For writers: the <a href="brief.html">writer's brief</a> puts on one printable page what each
+claim's evidence supports saying and the studies to cite, with its ClaimReview markup.</p>
+```
 
 (verdict-matrix)=
 ## Verdict matrix
@@ -76,7 +103,7 @@ every study links to its PubMed or DOI record. Select a claim id to open its sec
 {matrix._repr_html_()}
 </div>
 ```
-
+{card}
 ```{{toctree}}
 :maxdepth: 1
 :caption: Notebooks
@@ -87,8 +114,11 @@ every study links to its PubMed or DOI record. Select a claim id to open its sec
 
 
 def build_book(out_dir: Path, notebooks: Sequence[Path], assessments: Sequence[Assessment], *,
-               title: str, staging: Path, progress: Callable[[str], None] = print) -> Path:
-    """Stage the sources and build the HTML book into ``out_dir``; return its index.html."""
+               title: str, staging: Path, scorecard: Sequence[ReviewRating] = (),
+               extra_pages: Mapping[str, str] | None = None, progress: Callable[[str], None] = print) -> Path:
+    """Stage the sources and build the HTML book into ``out_dir``; return its index.html.
+
+    ``extra_pages`` (file name -> HTML) are copied beside the book's pages as they are (Sphinx's html_extra_path)."""
     from sphinx.application import Sphinx  # imported here: only the book needs Sphinx
 
     if staging.exists():
@@ -97,7 +127,10 @@ def build_book(out_dir: Path, notebooks: Sequence[Path], assessments: Sequence[A
     for path in notebooks:
         shutil.copy2(path, staging / path.name)
     atomic_write(staging / "conf.py", CONF.format(title=html.escape(title)).encode("utf-8"))
-    atomic_write(staging / "index.md", front_page(title, notebooks, assessments).encode("utf-8"))
+    atomic_write(staging / "index.md", front_page(title, notebooks, assessments, scorecard).encode("utf-8"))
+    (staging / "_extra").mkdir()
+    for name, text in (extra_pages or {}).items():
+        atomic_write(staging / "_extra" / name, text.encode("utf-8"))
     progress(f"building the book from {len(notebooks)} notebooks into {out_dir.name}/")
     # Sphinx writes into the staging folder (myst-nb puts its working copies beside the output folder), and the
     # finished HTML replaces out_dir only once the build succeeded

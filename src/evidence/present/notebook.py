@@ -25,7 +25,8 @@ from ..files import atomic_write, read_rows
 from ..register.claims import Claim
 from ..settings import project_root
 
-__all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook", "write_group_notebooks"]
+__all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook", "render_methods_notebook",
+           "render_overview_notebook", "write_group_notebooks"]
 
 GROUP_COLUMNS = ("group", "title", "intro")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -176,3 +177,56 @@ def _keep_outputs(fresh, old):
             cell.execution_count = before.get("execution_count")
     fresh.metadata = old.metadata if old.metadata.get("kernelspec") else fresh.metadata
     return fresh
+
+
+# The overview and methods notebooks of a project started by `evidence init` (the ketamine project's own are
+# written by hand): the same building blocks, with no claim-specific narrative.
+OVERVIEW_SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
+from evidence.present import (contents_card, load_workspace, search_status_table, style_verdict_matrix,
+                              verdict_matrix)
+
+ws = load_workspace()
+print(f"mode: {ws.settings.mode}; {len(ws.register.claims)} claims; {len(ws.register.studies)} studies in the register")'''
+METHOD_TABLES = ("claim_cues", "search_filters", "designs", "claim_types", "certainty_rules", "verdict_rules",
+                 "gap_rules", "effect_verdict_rules", "claimreview_scale")
+
+
+def _notebook(cells):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    notebook.cells = cells
+    return notebook
+
+
+def render_overview_notebook(title: str, article: str):
+    """00-overview for a new project: the verdicts, the contents, the searches and how to fill the snapshot."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    about = f" The article: {article}." if article else ""
+    return _notebook([
+        md(f"# 00 · Overview: {title}\n\nEach checkable sentence of the article is a row of `claims.csv`, judged "
+           f"against the register in `data/`.{about} Claims marked *(draft)* still need a testable statement and a "
+           "PubMed query of their own (see the README).", id="title"),
+        code(OVERVIEW_SETUP, id="setup"),
+        md("## Verdicts\n\nOne row per claim. A claim with no registered study is *unsupported* until its "
+           "search is screened: the verdict says so.", id="verdicts-intro"),
+        code("style_verdict_matrix(verdict_matrix(ws.assessments()))", id="verdicts"),
+        md("## The claims by group", id="contents-intro"),
+        code("contents_card(ws.register.claims)", id="contents"),
+        md("## The searches\n\nOffline, a search is answered only from `data/cache/`, which holds only what a "
+           "live run received; run `EVIDENCE_MODE=cached python3 tasks.py report` on a machine with network to "
+           "fill it.", id="searches-intro"),
+        code("search_status_table(ws.register.claims, ws.searches, ws.search_misses)", id="searches"),
+    ])
+
+
+def render_methods_notebook():
+    """99-methods for a new project: every rule table the verdicts rest on, with its source."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    cells = [
+        md("# 99 · Methods: the rules behind the verdicts\n\nEvery rule is data in the package's `rules/` folder, "
+           "with its source; the code only evaluates it.", id="title"),
+        code("import pandas as pd\n\nfrom evidence.present.methods import rule_table\n\n"
+             "pd.set_option(\"display.max_colwidth\", None)", id="setup"),
+    ]
+    cells += [code(f'rule_table("{name}")', id=f"rule-{name.replace('_', '-')}") for name in METHOD_TABLES]
+    return _notebook(cells)

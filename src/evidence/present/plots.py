@@ -21,6 +21,12 @@ def plot_evidence_map(table: pd.DataFrame, *, ax=None, title: str = ""):
     """Design × stance counts as an annotated grid (rows: designs, columns: stances)."""
     ax = _axes(ax, (6, 0.45 * max(len(table), 2) + 1.2))
     values = table.reindex(columns=list(STANCES), fill_value=0).to_numpy()
+    if values.size == 0:  # a claim of a new project, before any study is registered
+        ax.text(0.5, 0.5, "no study registered yet", transform=ax.transAxes, ha="center", va="center")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title or "Evidence map: studies by design and stance")
+        return ax
     ax.imshow(values, cmap="Greens", aspect="auto", vmin=0, vmax=max(values.max(), 1))
     ax.set_xticks(range(len(STANCES)), labels=list(STANCES))
     ax.set_yticks(range(len(table.index)), labels=list(table.index))

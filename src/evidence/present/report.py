@@ -1,5 +1,6 @@
 """The main job (``evidence report``): check the project's files, generate the group notebooks,
-execute every notebook in place, and build the book into ``site/``.
+execute every notebook in place, build the book into ``site/`` (the writer's brief included) and print
+the brief to ``reports/brief.pdf`` through headless Chromium.
 
 The checks come first, so a broken claims.csv or register stops the job with the one-line error
 of its loader (file, line, column, fix) before any notebook runs.
@@ -7,50 +8,74 @@ of its loader (file, line, column, fix) before any notebook runs.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..register.studies import load_register
 from ..settings import Settings
-from ..errors import DataError
-from .book import build_book
+from ..sources.pubmed import SNAPSHOT_DATE
+from .book import build_book, claim_links
+from .brief import BRIEF_PAGE, find_chromium, print_pdf, render_brief
 from .execute import execute_notebook, notebook_paths
+from .exports import load_article_review, load_wording
 from .notebook import write_group_notebooks
-from .workspace import load_workspace
+from .project import load_project
+from .workspace import Workspace, load_workspace
 
-__all__ = ["run_report"]
+__all__ = ["BRIEF_PDF", "brief_page", "build_project_book", "project_title", "run_report"]
 
 # Notebooks run in parallel, each in its own kernel; two match the machines this project targets.
 WORKERS = 2
+BRIEF_PDF = Path("reports") / "brief.pdf"
 
 
 def run_report(settings: Settings, *, notebooks: Sequence[Path] = (), progress: Callable[[str], None] = print) -> int:
     root = settings.root
     register = load_register(root)  # raises the loaders' one-line errors before anything runs
+    load_project(root)
     write_group_notebooks(register.claims, root / "notebooks")
     chosen = [Path(p).resolve() for p in notebooks] or notebook_paths(root)
     progress(f"executing {len(chosen)} notebook(s) in mode {settings.mode} ...")
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for path in pool.map(_execute, chosen):
             progress(f"  executed {settings.display_path(path)}")
-    every = notebook_paths(root)
-    index = build_book(root / "site", every, load_workspace(settings).assessments(), title=project_title(root),
-                       staging=root / "build" / "book-src", progress=progress)
+    index = build_project_book(load_workspace(settings), root / "site", staging=root / "build" / "book-src",
+                               progress=progress)
     progress(f"wrote the book: {settings.display_path(index)}")
+    chromium = find_chromium()
+    if chromium is None:
+        progress(f"Chromium was not found, so the brief was not printed to {BRIEF_PDF.as_posix()}: install it "
+                 f"(Debian: apt-get install chromium; or set EVIDENCE_CHROMIUM) or print site/{BRIEF_PAGE} from a browser.")
+    else:
+        pdf = print_pdf(index.parent / BRIEF_PAGE, root / BRIEF_PDF, chromium=chromium)
+        progress(f"printed the writer's brief: {settings.display_path(pdf)}")
     return 0
+
+
+def build_project_book(workspace: Workspace, out_dir: Path, *, staging: Path,
+                       progress: Callable[[str], None] = print) -> Path:
+    """The book of ``workspace``'s project: its notebooks, verdict matrix, scorecard and writer's brief."""
+    root = workspace.settings.root
+    return build_book(out_dir, notebook_paths(root), workspace.assessments(), title=load_project(root).title,
+                      staging=staging, scorecard=load_article_review(root),
+                      extra_pages={BRIEF_PAGE: brief_page(workspace)}, progress=progress)
+
+
+def brief_page(workspace: Workspace, site_prefix: str = "") -> str:
+    """The writer's brief of ``workspace``'s project, as the book publishes it (``site_prefix`` leads from where the
+    page is written to site/, for its links to the claims' sections)."""
+    root = workspace.settings.root
+    assessments = workspace.assessments()
+    return render_brief(assessments, project=load_project(root), snapshot_date=SNAPSHOT_DATE,
+                        wording=load_wording(root, {a.claim.claim_id for a in assessments}),
+                        review=load_article_review(root), section_links={claim: site_prefix + link
+                                       for claim, link in claim_links(notebook_paths(root), assessments).items()})
 
 
 def project_title(root: Path) -> str:
     """The title in evidence.toml (the project's own description), else the folder's name."""
-    path = root / "evidence.toml"
-    if not path.is_file():
-        return root.name
-    try:
-        return str(tomllib.loads(path.read_text(encoding="utf-8")).get("title") or root.name)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"not valid TOML ({exc}).", file="evidence.toml", fix="write it as `title = \"...\"`.") from None
+    return load_project(root).title
 
 
 def _execute(path: Path) -> Path:

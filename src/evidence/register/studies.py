@@ -190,9 +190,7 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
         values = {f.name: row[f.name] for f in fields(Study) if f.name in row}
         values.update(year=year, n=n, line=line)
         studies[row["study_id"]] = Study(**values)
-    if not studies:
-        raise DataError("no studies.", file=name, line=2)
-    return studies
+    return studies  # an empty register is a new project's start
 
 
 def load_evidence(path: Path, claims: Sequence[Claim], studies: dict[str, Study]) -> tuple[EvidenceRow, ...]:
@@ -249,11 +247,8 @@ def load_register(root: Path) -> Register:
     claims = load_claims(root / "claims.csv")
     studies = load_studies(root / "data" / "studies.csv")
     evidence = load_evidence(root / "data" / "evidence.csv", claims, studies)
-    covered = {row.claim_id for row in evidence}
-    uncovered = [c.claim_id for c in claims if c.claim_id not in covered]
-    if uncovered:
-        raise DataError(f"claim(s) {', '.join(uncovered)} have no evidence row.", file="data/evidence.csv",
-                        fix="add at least one study for every claim of claims.csv.")
+    # A claim without evidence rows is allowed (a new project's claims start so); its verdict says nothing is
+    # registered yet (rules/verdict_rules.csv, first row), and `evidence register --summary` lists it.
     unused = sorted(set(studies) - {row.study_id for row in evidence})
     if unused:
         first = studies[unused[0]]

@@ -1,0 +1,160 @@
+"""The writer's brief: one printable HTML page with, per claim, the article's words, the verdict and its certainty,
+what the evidence supports saying, and the studies to cite; the article's scorecard at the end; the claims'
+ClaimReview JSON-LD in its head. ``evidence report`` writes it into the book (``site/brief.html``) and prints it
+to ``reports/brief.pdf`` through headless Chromium.
+
+The page is plain HTML with its own print stylesheet (no scripts, no outside assets), so it reads the same in a
+browser, on paper and in the PDF, and is byte-stable for a given register.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from html import escape
+from pathlib import Path
+
+from ..errors import EvidenceError
+from ..files import atomic_write
+from ..judge.verdict import Assessment
+from ..vocab import VERDICT_FILLS, VERDICTS
+from .claimreview import claim_reviews, jsonld_script
+from .exports import ReviewRating, key_studies
+from .project import Project
+
+__all__ = ["BRIEF_PAGE", "find_chromium", "print_pdf", "render_brief"]
+
+BRIEF_PAGE = "brief.html"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+STYLE = """
+body { font: 10.5pt/1.35 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #222;
+       max-width: 52rem; margin: 1.5rem auto; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; }
+h2 { font-size: 1.05rem; margin: 0 0 .3rem; }
+.lead { color: #444; margin-top: 0; }
+.claim { border-top: 1px solid #bbb; padding: .55rem 0; break-inside: avoid; page-break-inside: avoid; }
+.verdict { display: inline-block; padding: .05rem .45rem; border-radius: .25rem; font-weight: 600; }
+blockquote { margin: .25rem 0 .35rem 0; padding-left: .6rem; border-left: 3px solid #999; color: #333; }
+.say { margin: .2rem 0; }
+.cite { margin: .2rem 0 0 1.1rem; padding: 0; }
+.cite li { margin: .1rem 0; }
+table.scorecard { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
+table.scorecard th, table.scorecard td { border: 1px solid #ccc; padding: .2rem .35rem; text-align: left;
+                                         vertical-align: top; }
+.muted { color: #666; font-size: 9pt; }
+a { color: #1a4f8b; }
+@page { size: A4; margin: 14mm 13mm; }
+@media print { body { margin: 0; max-width: none; } a { text-decoration: none; } }
+"""
+
+
+def _study_line(study) -> str:
+    ids = []
+    if study.pmid:
+        ids.append(f"PMID {escape(study.pmid)}")
+    if study.doi:
+        ids.append(f"doi:{escape(study.doi)}")
+    return (f'<li>{escape(study.first_author)} ({study.year}). <a href="{escape(study.link)}">{escape(study.title)}</a> '
+            f'<i>{escape(study.journal)}</i>. {" · ".join(ids)}</li>')
+
+
+def _claim_block(assessment: Assessment, wording: str | None, section_link: str | None) -> str:
+    claim = assessment.claim
+    fill = VERDICT_FILLS.get(assessment.verdict, "#ffffff")
+    overridden = " (set by a curator)" if assessment.overridden else ""
+    say = (f'<p class="say"><b>What the evidence supports saying:</b> {escape(wording)}</p>' if wording else
+           '<p class="say"><b>What the evidence supports saying:</b> the article\'s words stand as written.</p>')
+    studies = key_studies(assessment)
+    cite = ("<ul class=\"cite\">" + "".join(_study_line(s) for s in studies) + "</ul>") if studies else \
+        '<p class="muted">No study is registered for this claim yet.</p>'
+    more = f' <a class="muted" href="{escape(section_link)}">full evidence</a>' if section_link else ""
+    return f"""<section class="claim" id="claim-{escape(claim.claim_id)}">
+<h2>{escape(claim.claim_id)} · <span class="verdict" style="background:{fill}">{escape(assessment.verdict)}</span>
+{escape(assessment.certainty)} certainty{overridden}{more}</h2>
+<blockquote>{escape(claim.quote)}</blockquote>
+{say}
+<p class="say"><b>Cite:</b></p>
+{cite}
+</section>"""
+
+
+def _scorecard(review: Sequence[ReviewRating]) -> str:
+    if not review:
+        return ""
+    rows = "".join(f"<tr><td>{escape(r.criterion)}</td><td>{escape(r.rating)}</td><td>{escape(r.reason)}</td></tr>"
+                   for r in review)
+    return f"""<section class="claim" id="scorecard">
+<h2>The article as a whole</h2>
+<p class="muted">Ten criteria after HealthNewsReview.org, rated in our words.</p>
+<table class="scorecard"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>
+<tbody>{rows}</tbody></table>
+</section>"""
+
+
+def render_brief(assessments: Sequence[Assessment], *, project: Project, snapshot_date: str,
+                 wording: Mapping[str, str] | None = None, review: Sequence[ReviewRating] = (),
+                 section_links: Mapping[str, str] | None = None) -> str:
+    """The brief as one HTML page (deterministic: the same register gives the same bytes)."""
+    wording = wording or {}
+    links = section_links or {}
+    reviews = claim_reviews(assessments, project=project, snapshot_date=snapshot_date, wording=wording,
+                            page=BRIEF_PAGE)
+    verdicts = [a.verdict for a in assessments]
+    tally = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS if v in verdicts)
+    blocks = "\n".join(_claim_block(a, wording.get(a.claim.claim_id), links.get(a.claim.claim_id))
+                       for a in assessments)
+    article = f" on {escape(project.article)}" if project.article else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Writer's brief · {escape(project.title)}</title>
+<style>{STYLE}</style>
+{jsonld_script(reviews)}
+</head>
+<body>
+<h1>Writer's brief</h1>
+<p class="lead">{escape(project.title)}. {len(assessments)} claims checked{article}: {escape(tally)}.
+Evidence as of {escape(snapshot_date.replace('/', '-'))}.</p>
+<p class="muted">For each claim: the article's words, our verdict and its GRADE certainty, a wording the evidence
+supports, and the studies to cite first. Every study links to its PubMed or DOI record; the book
+(<a href="index.html">index.html</a>) shows the evidence behind each verdict.</p>
+{blocks}
+{_scorecard(review)}
+</body>
+</html>
+"""
+
+
+def find_chromium() -> str | None:
+    """A Chromium or Chrome executable on PATH (``EVIDENCE_CHROMIUM`` names another)."""
+    named = os.environ.get("EVIDENCE_CHROMIUM")
+    if named:
+        return shutil.which(named) or (named if Path(named).is_file() else None)
+    return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+
+
+def print_pdf(page: Path, pdf: Path, *, chromium: str, timeout: float = 120) -> Path:
+    """Print ``page`` to ``pdf`` with headless Chromium (printed into a scratch folder, then written atomically)."""
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="evidence-pdf-") as scratch:
+        out = Path(scratch) / pdf.name
+        command = [chromium, "--headless", "--disable-gpu", "--no-pdf-header-footer", f"--user-data-dir={scratch}",
+                   f"--print-to-pdf={out}", page.resolve().as_uri()]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.insert(1, "--no-sandbox")  # Chromium refuses to run its sandbox as root
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise EvidenceError(f"Chromium did not print {page.name} within {timeout:.0f} s. Fix: run `evidence report` "
+                                "again, or print the page from a browser.") from None
+        if result.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+            raise EvidenceError(f"Chromium could not print {page.name} (exit {result.returncode}): "
+                                f"{result.stderr.strip()[-400:]} Fix: check that `{chromium} --headless` runs here.")
+        atomic_write(pdf, out.read_bytes())
+    return pdf
