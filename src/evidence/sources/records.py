@@ -28,7 +28,6 @@ __all__ = [
 ]
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -276,7 +275,9 @@ def _text(element: ET.Element | None) -> str:
     """All text of ``element``, inline markup included, with white space folded."""
     if element is None:
         return ""
-    return _SPACE.sub(" ", "".join(element.itertext())).strip()
+    # a leaf (most elements) needs no walk over its descendants
+    text = (element.text or "") if len(element) == 0 else "".join(element.itertext())
+    return " ".join(text.split())
 
 
 def _year(date: ET.Element | None) -> int | None:
