@@ -198,3 +198,14 @@ def test_a_chromium_that_fails_is_reported_with_what_to_do(tmp_path):
     with pytest.raises(EvidenceError, match=r"Chromium could not print brief.html .* Fix: check that"):
         print_pdf(page, tmp_path / "brief.pdf", chromium=shutil.which("false"))
     assert not (tmp_path / "brief.pdf").exists()
+
+
+def test_evidence_chromium_names_the_browser_that_prints(tmp_path):
+    from evidence.settings import Settings
+
+    browser = tmp_path / "my-chromium"
+    browser.write_text("#!/bin/sh\n", encoding="utf-8")
+    browser.chmod(0o755)
+    settings = Settings.from_env({"EVIDENCE_CHROMIUM": str(browser)}, root=ROOT)
+    assert find_chromium(settings.chromium) == str(browser)
+    assert find_chromium(str(tmp_path / "absent")) is None

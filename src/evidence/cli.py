@@ -326,7 +326,7 @@ def cmd_brief(args, settings: Settings) -> int:
     print(f"wrote {settings.display_path(html_path)}")
     if args.html_only:
         return 0
-    chromium = find_chromium()
+    chromium = find_chromium(settings.chromium)
     if chromium is None:
         raise ConfigurationError("Chromium was not found, so the brief cannot be printed to PDF. Fix: install it "
                                  "(Debian: apt-get install chromium), set EVIDENCE_CHROMIUM to its path, or use "

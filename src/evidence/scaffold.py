@@ -150,7 +150,8 @@ def _source_checkout() -> Path:
 
 
 def _toml_text(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``value`` as a TOML basic string (one line: new lines become spaces)."""
+    return '"' + " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def init_project(article: Path, target: Path, *, title: str | None = None) -> list[Path]:

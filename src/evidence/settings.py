@@ -2,7 +2,7 @@
 
 Variables: ``NCBI_EMAIL``, ``NCBI_API_KEY``, ``EVIDENCE_MODE`` (offline, cached, live),
 ``EVIDENCE_CACHE_DIR``, ``EVIDENCE_EUTILS_BASE`` and ``EVIDENCE_CTGOV_BASE`` (tests point them at loopback
-doubles).
+doubles), ``EVIDENCE_CHROMIUM`` (the browser that prints the writer's brief, when it is not on PATH).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class Settings:
     backoff_seconds: float = 2.0
     max_backoff_seconds: float = 60.0
     root: Path = Path(".")
+    chromium: str = ""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -90,6 +91,7 @@ class Settings:
             eutils_base=(env.get("EVIDENCE_EUTILS_BASE") or NCBI_EUTILS_BASE).strip(),
             ctgov_base=(env.get("EVIDENCE_CTGOV_BASE") or CTGOV_BASE).strip(),
             root=root,
+            chromium=(env.get("EVIDENCE_CHROMIUM") or "").strip(),
         )
         values.update(overrides)
         return cls(**values)

@@ -131,9 +131,8 @@ supports, and the studies to cite first. Every study links to its PubMed or DOI 
 """
 
 
-def find_chromium() -> str | None:
-    """A Chromium or Chrome executable on PATH (``EVIDENCE_CHROMIUM`` names another)."""
-    named = os.environ.get("EVIDENCE_CHROMIUM")
+def find_chromium(named: str = "") -> str | None:
+    """A Chromium or Chrome executable: ``named`` (``Settings.chromium``, from EVIDENCE_CHROMIUM), else on PATH."""
     if named:
         return shutil.which(named) or (named if Path(named).is_file() else None)
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)

@@ -43,7 +43,7 @@ def run_report(settings: Settings, *, notebooks: Sequence[Path] = (), progress: 
     index = build_project_book(load_workspace(settings), root / "site", staging=root / "build" / "book-src",
                                progress=progress)
     progress(f"wrote the book: {settings.display_path(index)}")
-    chromium = find_chromium()
+    chromium = find_chromium(settings.chromium)
     if chromium is None:
         progress(f"Chromium was not found, so the brief was not printed to {BRIEF_PDF.as_posix()}: install it "
                  f"(Debian: apt-get install chromium; or set EVIDENCE_CHROMIUM) or print site/{BRIEF_PAGE} from a browser.")
