@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import EvidenceError
 from ..files import atomic_write
 from ..judge.verdict import Assessment
+from .brief import scorecard_table
 from .exports import ReviewRating
 from .style import style_verdict_matrix
 from .tables import verdict_matrix
@@ -67,8 +68,6 @@ def front_page(title: str, notebooks: Sequence[Path], assessments: Sequence[Asse
     toctree = "\n".join(path.stem for path in notebooks)
     card = ""
     if scorecard:
-        rows = "".join(f"<tr><td>{html.escape(r.criterion)}</td><td>{html.escape(r.rating)}</td>"
-                       f"<td>{html.escape(r.reason)}</td></tr>" for r in scorecard)
         card = f"""
 (scorecard)=
 ## The article as a whole
@@ -78,8 +77,7 @@ criteria; our questions, ratings and reasons, with the evidence each rests on, a
 
 ```{{raw}} html
 <div id="scorecard">
-<table class="table"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>
-<tbody>{rows}</tbody></table>
+{scorecard_table(scorecard, "table")}
 </div>
 ```
 """

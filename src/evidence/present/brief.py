@@ -25,7 +25,7 @@ from .claimreview import claim_reviews, jsonld_script
 from .exports import ReviewRating, key_studies
 from .project import Project
 
-__all__ = ["BRIEF_PAGE", "find_chromium", "print_pdf", "render_brief"]
+__all__ = ["BRIEF_PAGE", "find_chromium", "print_pdf", "render_brief", "scorecard_table"]
 
 BRIEF_PAGE = "brief.html"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -82,16 +82,21 @@ def _claim_block(assessment: Assessment, wording: str | None, section_link: str 
 </section>"""
 
 
+def scorecard_table(review: Sequence[ReviewRating], table_class: str) -> str:
+    """The article's scorecard as an HTML table (the brief and the book's front page show the same one)."""
+    rows = "".join(f"<tr><td>{escape(r.criterion)}</td><td>{escape(r.rating)}</td><td>{escape(r.reason)}</td></tr>"
+                   for r in review)
+    return (f'<table class="{table_class}"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>\n'
+            f"<tbody>{rows}</tbody></table>")
+
+
 def _scorecard(review: Sequence[ReviewRating]) -> str:
     if not review:
         return ""
-    rows = "".join(f"<tr><td>{escape(r.criterion)}</td><td>{escape(r.rating)}</td><td>{escape(r.reason)}</td></tr>"
-                   for r in review)
     return f"""<section class="claim" id="scorecard">
 <h2>The article as a whole</h2>
 <p class="muted">Ten criteria after HealthNewsReview.org, rated in our words.</p>
-<table class="scorecard"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>
-<tbody>{rows}</tbody></table>
+{scorecard_table(review, "scorecard")}
 </section>"""
 
 

@@ -23,7 +23,7 @@ from .notebook import write_group_notebooks
 from .project import load_project
 from .workspace import Workspace, load_workspace
 
-__all__ = ["BRIEF_PDF", "brief_page", "build_project_book", "project_title", "run_report"]
+__all__ = ["BRIEF_PDF", "brief_page", "build_project_book", "run_report"]
 
 # Notebooks run in parallel, each in its own kernel; two match the machines this project targets.
 WORKERS = 2
@@ -71,11 +71,6 @@ def brief_page(workspace: Workspace, site_prefix: str = "") -> str:
                         wording=load_wording(root, {a.claim.claim_id for a in assessments}),
                         review=load_article_review(root), section_links={claim: site_prefix + link
                                        for claim, link in claim_links(notebook_paths(root), assessments).items()})
-
-
-def project_title(root: Path) -> str:
-    """The title in evidence.toml (the project's own description), else the folder's name."""
-    return load_project(root).title
 
 
 def _execute(path: Path) -> Path:
