@@ -7,6 +7,7 @@ host but the loopback addresses fails at once, so no test reaches the network by
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import sys
 import tempfile
@@ -22,6 +23,12 @@ from eutils_double import EutilsDouble  # noqa: E402
 from support import SENTINEL_KEY  # noqa: E402
 
 from evidence.settings import Settings  # noqa: E402
+
+# What every kernel and subprocess of the suite inherits, as under `python3 tasks.py test`, so that a bare
+# `pytest` runs the same way: offline, no NCBI e-mail or key from the caller's shell, a fixed hash seed.
+for _name in ("NCBI_EMAIL", "NCBI_API_KEY"):
+    os.environ.pop(_name, None)
+os.environ.update(EVIDENCE_MODE="offline", PYTHONHASHSEED="0")
 
 # Hypothesis writes nothing into the checkout: no example database, and its other storage (a cache of
 # constants) goes to a temporary folder removed at exit.
@@ -50,7 +57,7 @@ def make_settings(double, tmp_path):
             cache_dir=tmp_path / "cache",
             eutils_base=double.base,
             root=tmp_path,
-            timeout=5.0,
+            timeout=30.0,  # the default; the fault tests that need a short one set it
             max_tries=3,
             backoff_seconds=0.01,
             max_backoff_seconds=0.5,

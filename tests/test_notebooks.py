@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -17,6 +18,7 @@ from support import ROOT, copy_project
 
 from evidence.errors import DataError
 from evidence.present.execute import execute_notebook, notebook_paths
+from evidence.present.nbval_ipc import IPCKernelManager
 from evidence.present.notebook import group_pages, render_group_notebook, write_group_notebooks
 from evidence.register.claims import load_claims
 
@@ -131,3 +133,22 @@ def test_leaving_a_study_out_of_a_section_moves_its_verdict(tmp_path):
     assert "published pool of Borgogna 2024 is the basis" in pool_before
     assert "one trial with usable numbers" in pool_after and "Borgogna" not in pool_after
     assert "One trial finds a difference" in after
+
+
+def test_nbval_kernels_listen_on_unix_sockets_not_tcp_ports(tmp_path):
+    """The plugin in pyproject.toml's addopts: a kernel nbval starts takes no TCP port, so none of the
+    suite's loopback servers and connections can take its port before it binds."""
+    import nbval.kernel
+
+    assert nbval.kernel.KernelManager is IPCKernelManager
+    manager, client = nbval.kernel.start_new_kernel(kernel_name=nbval.kernel.CURRENT_ENV_KERNEL_NAME, cwd=str(tmp_path))
+    try:
+        info = manager.get_connection_info()
+        assert info["transport"] == "ipc" and info["ip"].startswith("/")
+        for channel in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
+            assert Path(f"{info['ip']}-{info[channel]}").is_socket(), channel
+        reply = client.execute_interactive("answer = 6 * 7", timeout=60)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -210,8 +210,9 @@ def _notebook_bytes(notebook) -> bytes:
 
 PYTEST_INI = """[pytest]
 testpaths = tests notebooks
-# nbval runs every notebook offline and compares its outputs with the committed ones
-addopts = -p no:cacheprovider --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-current-env
+# nbval runs every notebook offline and compares its outputs with the committed ones; its kernels use Unix
+# sockets (evidence.present.nbval_ipc), so they never race other local servers for a TCP port
+addopts = -p no:cacheprovider -p evidence.present.nbval_ipc --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-current-env
 """
 
 PROJECT_TESTS = '''"""This project's own checks (written by `evidence init`): the register loads, every claim has a verdict, the
