@@ -133,3 +133,20 @@ def test_notices_list_retractions_concerns_and_errata(records):
     concern = replace(records["99000002"], comments_corrections=(("ExpressionOfConcernIn", "99000008"),))
     assert concern.notices == (("expression of concern", "99000008"),) and not concern.retracted
     assert records["99000001"].notices == ()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_found_after_a_parse_or_a_parse_error(enabled):
+    import gc
+
+    body = article_set("99000001")
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert gc.isenabled() is enabled
+        assert [r.pmid for r in parse_pubmed_xml(body)] == ["99000001"]
+        assert gc.isenabled() is enabled
+        with pytest.raises(ParseError):
+            parse_pubmed_xml(body[: len(body) // 2])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

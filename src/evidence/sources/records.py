@@ -8,8 +8,11 @@ markup (``<i>``, ``<sup>``, ...) is kept as its text, never dropped.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..errors import NCBIError, ParseError
@@ -114,9 +117,28 @@ class SearchPage:
     warnings: tuple[str, ...] = ()
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a tree is built and read.
+
+    An efetch answer of 5,000 records is about 180,000 elements: each allocation batch triggers a collection
+    that walks the growing tree again, which takes more time than the parse itself, and it can free nothing,
+    because a tree and the records made from it hold no reference cycles (reference counting frees them).
+    The collector's state is restored as found.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _xml_root(body: bytes, source: str) -> ET.Element:
     try:
-        return ET.fromstring(body)
+        with _cyclic_gc_paused():
+            return ET.fromstring(body)
     except ET.ParseError as exc:
         raise ParseError(
             f"{source or 'response'}: not well-formed XML ({exc}); the response may be truncated.",
@@ -167,7 +189,8 @@ def esearch_page(root: ET.Element, *, source: str = "esearch") -> SearchPage:
 
 def parse_pubmed_xml(body: bytes, *, source: str = "efetch") -> list[Record]:
     """Every ``PubmedArticle`` and ``PubmedBookArticle`` in an efetch answer (bytes), in order."""
-    return pubmed_records(check_response(body, source=source), source=source)
+    with _cyclic_gc_paused():  # the tree is freed inside too
+        return pubmed_records(check_response(body, source=source), source=source)
 
 
 def pubmed_records(root: ET.Element, *, source: str = "efetch") -> list[Record]:
@@ -175,11 +198,12 @@ def pubmed_records(root: ET.Element, *, source: str = "efetch") -> list[Record]:
     if root.tag != "PubmedArticleSet":
         raise ParseError(f"{source}: expected <PubmedArticleSet>, got <{root.tag}>.", source=source)
     records = []
-    for element in root:
-        if element.tag == "PubmedArticle":
-            records.append(_journal_article(element, source))
-        elif element.tag == "PubmedBookArticle":
-            records.append(_book_article(element, source))
+    with _cyclic_gc_paused():
+        for element in root:
+            if element.tag == "PubmedArticle":
+                records.append(_journal_article(element, source))
+            elif element.tag == "PubmedBookArticle":
+                records.append(_book_article(element, source))
     return records
 
 
