@@ -53,6 +53,7 @@ def parser_section() -> list[str]:
     from Bio import Entrez
 
     body = large_efetch(5000)
+
     def entrez_read_collector_paused():
         # the same pause parse_pubmed_xml makes, to show how much of the gap is the garbage collector
         enabled = gc.isenabled()
