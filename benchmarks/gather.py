@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import io
 import os
 import platform
@@ -34,7 +33,7 @@ from eutils_double import FIXTURES, PUBMED_DOCTYPE, strip_comment, xml_document 
 
 from evidence.register.claims import load_claims  # noqa: E402
 from evidence.screening import rank  # noqa: E402
-from evidence.sources.records import parse_pubmed_xml  # noqa: E402
+from evidence.sources.records import _cyclic_gc_paused, parse_pubmed_xml  # noqa: E402
 
 
 def large_efetch(count: int) -> bytes:
@@ -56,13 +55,8 @@ def parser_section() -> list[str]:
 
     def entrez_read_collector_paused():
         # the same pause parse_pubmed_xml makes, to show how much of the gap is the garbage collector
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _cyclic_gc_paused():
             return Entrez.read(io.BytesIO(body))["PubmedArticle"]
-        finally:
-            if enabled:
-                gc.enable()
 
     timings = {}
     for name, parse in (("evidence.sources.records.parse_pubmed_xml", lambda: parse_pubmed_xml(body)),

@@ -57,7 +57,6 @@ def make_settings(double, tmp_path):
             cache_dir=tmp_path / "cache",
             eutils_base=double.base,
             root=tmp_path,
-            timeout=30.0,  # the default; the fault tests that need a short one set it
             max_tries=3,
             backoff_seconds=0.01,
             max_backoff_seconds=0.5,

@@ -21,7 +21,7 @@ def registry():
 def make(registry, tmp_path):
     def make(mode="cached", sleeps=None, **changes):
         settings = Settings(mode=mode, email="tests@example.org", api_key=SENTINEL_KEY, cache_dir=tmp_path / "cache",
-                            ctgov_base=registry.base, root=tmp_path, timeout=30.0, max_tries=3, backoff_seconds=0.01,
+                            ctgov_base=registry.base, root=tmp_path, max_tries=3, backoff_seconds=0.01,
                             max_backoff_seconds=0.5, **changes)
         sleep = sleeps.append if sleeps is not None else (lambda seconds: None)
         return ClinicalTrials(settings, transport=ctgov_transport(settings, sleep=sleep))
