@@ -14,13 +14,18 @@ from pathlib import Path
 
 from eutils_double import FIXTURES, PUBMED_DOCTYPE, strip_comment, xml_document
 
+from evidence.rules.article import load_article_rules
 from evidence.settings import Settings
 from evidence.sources.pubmed import PubMed, eutils_transport
 
 ROOT = Path(__file__).resolve().parents[1]
+# The committed project's own rule tables (outcome scales, comparators, time windows), for loaders tested alone.
+RULES = load_article_rules(ROOT / "rules")
 SENTINEL_KEY = "SENTINEL0api0key0do0not0leak"
-PROJECT_FILES = ("claims.csv", "evidence.toml", "data/studies.csv", "data/evidence.csv",
-                 "data/verdict_overrides.csv", "notebooks/groups.csv")
+# Every file a project is loaded from (evidence.register.project): each is required.
+PROJECT_FILES = ("claims.csv", "evidence.toml", "notebooks/groups.csv",
+                 *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "rules").glob("*.csv")),
+                 *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "data").glob("*.csv")))
 
 
 def article_set(*pmids: str) -> bytes:
@@ -51,12 +56,30 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, ob
 
 
 def copy_project(target: Path) -> Path:
-    """The project's own files (claims, register, overrides, groups) copied under ``target``."""
+    """The project's own files (claims, evidence.toml, rules, data, groups) copied under ``target``."""
     for name in PROJECT_FILES:
         source = ROOT / name
         if source.exists():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, target / name)
+    return target
+
+
+def bare_project(target: Path) -> Path:
+    """The committed project's claims, evidence.toml, rules and groups under ``target``, with every data file
+    present but holding its header only: a register to fill in a test."""
+    from evidence.register.effects import EFFECT_FILES
+    from evidence.register.studies import EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS
+    from evidence.register.texts import REVIEW_COLUMNS, WORDING_COLUMNS
+
+    for name in PROJECT_FILES:
+        if not name.startswith("data/"):
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / name, target / name)
+    headers = {"studies.csv": STUDY_COLUMNS, "evidence.csv": EVIDENCE_COLUMNS, "verdict_overrides.csv": OVERRIDE_COLUMNS,
+               "wording.csv": WORDING_COLUMNS, "article_review.csv": REVIEW_COLUMNS, **EFFECT_FILES}
+    for name, columns in headers.items():
+        write_csv(target / "data" / name, columns, [])
     return target
 
 

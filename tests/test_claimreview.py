@@ -17,20 +17,21 @@ from support import ROOT
 import evidence.rules as rules
 from evidence import cli
 from evidence.errors import DataError, EvidenceError, RuleError
-from evidence.judge.verdict import assess_register
+import datetime as dt
+
+from evidence.judge.verdict import assess_project
 from evidence.present.brief import find_chromium, print_pdf, render_brief
 from evidence.present.claimreview import claim_review, claim_reviews, rating_scale
-from evidence.present.exports import key_studies, load_article_review, load_wording
-from evidence.present.project import Project, load_project
-from evidence.register.studies import load_register
-from evidence.sources.pubmed import SNAPSHOT_DATE
+from evidence.present.exports import key_studies
+from evidence.register.project import ProjectConfig, load_config, load_project
 from evidence.vocab import VERDICTS
 
-REGISTER = load_register(ROOT)
-ASSESSMENTS = assess_register(REGISTER)
-PROJECT = load_project(ROOT)
-WORDING = load_wording(ROOT, {c.claim_id for c in REGISTER.claims})
-REVIEWS = claim_reviews(ASSESSMENTS, project=PROJECT, snapshot_date=SNAPSHOT_DATE, wording=WORDING)
+FULL = load_project(ROOT)
+REGISTER = FULL.register
+ASSESSMENTS = assess_project(FULL)
+PROJECT = FULL.config
+WORDING = FULL.wording
+REVIEWS = claim_reviews(ASSESSMENTS, project=PROJECT, wording=WORDING)
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +47,7 @@ def test_every_claim_has_a_review_with_the_required_fields():
         assert review["claimReviewed"] == claim.quote and claim.quote
         assert review["url"].endswith(f"brief.html#claim-{claim.claim_id}")
         assert review["author"]["@type"] == "Organization" and review["author"]["name"] == PROJECT.publisher
-        assert review["datePublished"] == SNAPSHOT_DATE.replace("/", "-")
+        assert review["datePublished"] == PROJECT.snapshot_date.isoformat() == "2026-11-25"
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", review["datePublished"])
         item = review["itemReviewed"]
         assert item["@type"] == "Claim" and item["appearance"][0]["@type"] == "CreativeWork"
@@ -68,13 +69,14 @@ def test_the_scale_falls_as_the_verdicts_weaken_and_uses_both_ends():
 
 def test_a_contradicted_claim_is_rated_one_and_named_so():
     contradicted = next(a for a in ASSESSMENTS if a.verdict == "contradicted")
-    rating = claim_review(contradicted, project=PROJECT, snapshot_date=SNAPSHOT_DATE)["reviewRating"]
+    rating = claim_review(contradicted, project=PROJECT)["reviewRating"]
     assert (rating["ratingValue"], rating["alternateName"]) == (1, "Contradicted by the evidence")
 
 
 def test_the_article_url_and_site_address_are_used_when_given():
-    project = Project(title="t", article="an article", article_url="https://example.org/a", site_url="https://ex.org/")
-    review = claim_review(ASSESSMENTS[0], project=project, snapshot_date=SNAPSHOT_DATE)
+    project = ProjectConfig(title="t", snapshot_date=dt.date(2024, 1, 31), article="an article",
+                            article_url="https://example.org/a", site_url="https://ex.org/")
+    review = claim_review(ASSESSMENTS[0], project=project)
     assert review["itemReviewed"]["appearance"][0]["url"] == "https://example.org/a"
     assert review["url"] == f"https://ex.org/brief.html#claim-{ASSESSMENTS[0].claim.claim_id}"
 
@@ -97,15 +99,23 @@ def test_a_broken_scale_names_the_table_and_row(monkeypatch, change, message):
         rules.rule_rows.cache_clear()
 
 
-def test_evidence_toml_rejects_unknown_settings_and_bad_addresses(tmp_path):
-    (tmp_path / "evidence.toml").write_text('title = "x"\narticle_url = "example.org"\n', encoding="utf-8")
+def test_evidence_toml_rejects_unknown_settings_bad_addresses_and_a_missing_snapshot_date(tmp_path):
+    date = 'snapshot_date = "2024-01-31"\n'
+    (tmp_path / "evidence.toml").write_text('title = "x"\narticle_url = "example.org"\n' + date, encoding="utf-8")
     with pytest.raises(DataError, match=r"evidence.toml, column 'article_url': .* not an http\(s\) address"):
-        load_project(tmp_path)
-    (tmp_path / "evidence.toml").write_text('title = "x"\nauthor = "me"\n', encoding="utf-8")
+        load_config(tmp_path)
+    (tmp_path / "evidence.toml").write_text('title = "x"\nauthor = "me"\n' + date, encoding="utf-8")
     with pytest.raises(DataError, match=r"unknown setting 'author'"):
-        load_project(tmp_path)
+        load_config(tmp_path)
+    (tmp_path / "evidence.toml").write_text('title = "x"\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"snapshot_date '' is not a date"):
+        load_config(tmp_path)
+    (tmp_path / "evidence.toml").write_text(date, encoding="utf-8")
+    assert load_config(tmp_path).title == tmp_path.name
+    assert load_config(tmp_path).entrez_date == "2024/01/31"
     (tmp_path / "evidence.toml").unlink()
-    assert load_project(tmp_path).title == tmp_path.name
+    with pytest.raises(DataError, match=r"evidence.toml: the file is missing. Fix: .*snapshot_date"):
+        load_config(tmp_path)
 
 
 def test_claimreview_command_writes_one_claim(capsys):
@@ -134,8 +144,7 @@ class _Collect(HTMLParser):
         (self.jsonld if self._in_jsonld else self.text).append(data)
 
 
-BRIEF = render_brief(ASSESSMENTS, project=PROJECT, snapshot_date=SNAPSHOT_DATE, wording=WORDING,
-                     review=load_article_review(ROOT))
+BRIEF = render_brief(ASSESSMENTS, project=PROJECT, wording=WORDING, review=FULL.review)
 
 
 def test_the_brief_names_every_claim_with_its_words_verdict_wording_and_studies():
@@ -158,8 +167,7 @@ def test_the_brief_embeds_the_claimreviews_and_is_stable():
     page = _Collect()
     page.feed(BRIEF)
     assert json.loads("".join(page.jsonld).replace("<\\/", "</")) == REVIEWS
-    again = render_brief(ASSESSMENTS, project=PROJECT, snapshot_date=SNAPSHOT_DATE, wording=WORDING,
-                         review=load_article_review(ROOT))
+    again = render_brief(ASSESSMENTS, project=PROJECT, wording=WORDING, review=FULL.review)
     assert again == BRIEF
     assert "<script src" not in BRIEF and "http://" not in BRIEF.split("<body>")[0].replace("https://schema.org", "")
 

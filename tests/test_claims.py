@@ -4,13 +4,13 @@ from __future__ import annotations
 
 
 import pytest
-from support import ROOT, write_csv
+from support import RULES, ROOT, write_csv
 
 from evidence.register.claims import CLAIM_COLUMNS, CLAIM_TYPES, check_query, get_claim, load_claims
 from evidence.errors import DataError, InputError
 from evidence.register.filters import search_filters
 
-COMMITTED = load_claims(ROOT / "claims.csv")
+COMMITTED = load_claims(ROOT / "claims.csv", RULES)
 
 
 def write(tmp_path, rows, header=CLAIM_COLUMNS):
@@ -120,9 +120,21 @@ def test_subjects_and_effect_question_are_checked(tmp_path):
     with pytest.raises(DataError, match=r"column 'effect_family': effect_family and effect_window go together"):
         load_claims(write(tmp_path, [row(effect_family="ptsd_symptoms")]))
     with pytest.raises(DataError, match=r"effect_window 'forever' is not one of hours, end_of_course, follow_up, any"):
-        load_claims(write(tmp_path, [row(effect_family="ptsd_symptoms", effect_window="forever")]))
-    claim = load_claims(write(tmp_path, [row(effect_family="depressive_symptoms", effect_window="hours")]))[0]
+        load_claims(write(tmp_path, [row(effect_family="ptsd_symptoms", effect_window="forever")]), RULES)
+    claim = load_claims(write(tmp_path, [row(effect_family="depressive_symptoms", effect_window="hours")]), RULES)[0]
     assert (claim.subjects, claim.effect_family, claim.effect_window) == ("people", "depressive_symptoms", "hours")
+
+
+def test_the_effect_question_is_checked_against_the_projects_own_tables(tmp_path):
+    # the package ships neutral tables only: an article's outcome families come from its project's rules/ folder
+    with pytest.raises(DataError, match=r"effect_family 'depressive_symptoms' is not one of any, standardized"):
+        load_claims(write(tmp_path, [row(effect_family="depressive_symptoms", effect_window="any")]))
+
+
+@pytest.mark.parametrize("group", ["../../x", "Efficacy", "a b", "x/y", "", "-x", "x--y"])
+def test_a_group_that_is_not_a_slug_is_refused(tmp_path, group):
+    with pytest.raises(DataError, match=r"line 2, column 'group'"):
+        load_claims(write(tmp_path, [row(group=group)]), RULES)
 
 
 def test_extra_field_and_bad_id(tmp_path):

@@ -12,13 +12,14 @@ from support import ROOT, copy_project, read_csv, write_csv
 
 from evidence import cli
 from evidence.errors import DataError
-from evidence.judge.verdict import assess_register
+from evidence.judge.verdict import assess_project, assess_register
 from evidence.present.sections import authorities_card
 from evidence.register.effects import AUTHORITY_COLUMNS, EFFECT_COLUMNS, POOL_COLUMNS
-from evidence.register.studies import load_register
+from evidence.register.project import load_project, load_register
 
-REGISTER = load_register(ROOT)
-ASSESSMENTS = {a.claim.claim_id: a for a in assess_register(REGISTER)}
+PROJECT = load_project(ROOT)
+REGISTER = PROJECT.register
+ASSESSMENTS = {a.claim.claim_id: a for a in assess_project(PROJECT)}
 EFFECT_TYPES = {"efficacy", "speed", "durability", "combination-therapy"}
 
 
@@ -73,8 +74,6 @@ def test_the_depression_pool_keeps_the_pooled_analysis_out():
 ])
 def test_broken_rows_name_file_line_and_column(tmp_path, name, columns, change, column, message):
     project = copy_project(tmp_path)
-    for extra in ("effects.csv", "published_pools.csv", "members.csv", "risk_of_bias.csv", "authorities.csv"):
-        (project / "data" / extra).write_bytes((ROOT / "data" / extra).read_bytes())
     path = project / "data" / name
     rows = read_csv(path)
     rows[1].update(change)
@@ -85,8 +84,24 @@ def test_broken_rows_name_file_line_and_column(tmp_path, name, columns, change, 
     assert message in str(caught.value)
 
 
-def test_a_missing_effect_file_means_none_of_its_kind(tmp_path):
-    register = load_register(copy_project(tmp_path))
+@pytest.mark.parametrize("name", ["effects.csv", "published_pools.csv", "members.csv", "risk_of_bias.csv",
+                                  "authorities.csv", "trials.csv", "studies.csv", "evidence.csv",
+                                  "verdict_overrides.csv", "wording.csv", "article_review.csv"])
+def test_a_missing_data_file_is_an_error_that_says_how_to_restore_it(tmp_path, name):
+    # a deleted effects.csv used to mean "no numbers" and changed verdicts with exit 0
+    project = copy_project(tmp_path)
+    (project / "data" / name).unlink()
+    with pytest.raises(DataError, match=rf"data/{name}: the file is missing. Fix: restore it \(git checkout -- "
+                                        rf"data/{name}\), or create it with the header"):
+        load_project(project)
+
+
+def test_a_header_only_data_file_means_none_of_its_kind(tmp_path):
+    project = copy_project(tmp_path)
+    for name in ("effects.csv", "authorities.csv"):
+        text = (project / "data" / name).read_text(encoding="utf-8")
+        (project / "data" / name).write_text(text.splitlines()[0] + "\n", encoding="utf-8")
+    register = load_register(project)
     assert register.effect_data.effects == () and register.effect_data.authorities == ()
 
 
@@ -120,7 +135,16 @@ def test_check_json_lists_notices_from_pubmed_records(monkeypatch, capsys):
 
     retracted = parse_pubmed_xml(article_set("99000004"))[0]
     study = next(s for _, s, _ in ASSESSMENTS["C04"].evidence if s.pmid)
-    monkeypatch.setattr(cli, "_cached_records", lambda register, settings: {study.pmid: replace(retracted, pmid=study.pmid)})
+    from evidence.present import workspace
+
+    real = workspace.load_workspace
+
+    def with_notice(*args, **kwargs):
+        loaded = real(*args, **kwargs)
+        loaded.records = {study.pmid: replace(retracted, pmid=study.pmid)}
+        return loaded
+
+    monkeypatch.setattr(workspace, "load_workspace", with_notice)
     monkeypatch.setenv("EVIDENCE_MODE", "offline")
     assert cli.main(["check", "--format", "json"]) == 0
     rows = {r["claim_id"]: r for r in json.loads(capsys.readouterr().out)}

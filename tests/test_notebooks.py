@@ -14,17 +14,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ROOT, copy_project
+from support import RULES, ROOT, copy_project
 
+from evidence import cli
 from evidence.errors import DataError
 from evidence.present.execute import execute_notebook, notebook_paths
 from evidence.present.nbval_ipc import IPCKernelManager
 from evidence.present.notebook import group_pages, render_group_notebook, write_group_notebooks
 from evidence.register.claims import load_claims
+from evidence.register.project import load_project
 
-CLAIMS = load_claims(ROOT / "claims.csv")
+CLAIMS = load_claims(ROOT / "claims.csv", RULES)
 NOTEBOOKS = notebook_paths(ROOT)
-PAGES = group_pages(CLAIMS, ROOT / "notebooks" / "groups.csv")
+PAGES = group_pages(load_project(ROOT))
 
 
 def sources(notebook) -> list[tuple[str, str, str]]:
@@ -51,24 +53,45 @@ def test_every_claim_has_exactly_one_section_in_the_notebook_of_its_group():
         assert seen[claim.claim_id].split("-", 1)[1] == f"{claim.group}.ipynb", claim.claim_id
 
 
-def test_a_new_claim_gets_a_section_and_an_unknown_group_row_is_refused(tmp_path):
+def test_a_new_claim_gets_a_section_once_its_group_is_listed(tmp_path):
     project = copy_project(tmp_path)
     text = (project / "claims.csv").read_text(encoding="utf-8").rstrip("\n").splitlines()
     new = text[4].replace("C04,", "C20,", 1).replace(",efficacy,efficacy,", ",dosing,efficacy,", 1)
     (project / "claims.csv").write_text("\n".join([*text, new]) + "\n", encoding="utf-8")
     folder = project / "notebooks"
-    written = write_group_notebooks(load_claims(project / "claims.csv"), folder)
+    before = sorted(p.name for p in folder.iterdir())
+    # a typo in a group no longer adds a chapter silently: the group must be one of groups.csv
+    with pytest.raises(DataError, match=r"claims.csv, line 21, column 'group': group 'dosing' is not in "
+                                        r"notebooks/groups.csv. Fix: use one of background, mechanism"):
+        load_project(project)
+    assert sorted(p.name for p in folder.iterdir()) == before
+    groups = folder / "groups.csv"
+    groups.write_text(groups.read_text(encoding="utf-8") + "dosing,Dosing,\n", encoding="utf-8")
+    written = write_group_notebooks(load_project(project))
     assert [p.name for p in written][-1] == "07-dosing.ipynb"
     notebook = nbformat.read(folder / "07-dosing.ipynb", as_version=4)
     assert notebook.cells[0].source.startswith("# 07 · Dosing")
     assert any('ws.evidence("C20")' in cell.source for cell in notebook.cells)
     again = {p: p.read_bytes() for p in written}
-    write_group_notebooks(load_claims(project / "claims.csv"), folder)
+    write_group_notebooks(load_project(project))
     assert {p: p.read_bytes() for p in written} == again  # regenerating rewrites nothing
-    groups = folder / "groups.csv"
     groups.write_text(groups.read_text(encoding="utf-8") + "nosuch,Nothing,\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"notebooks/groups.csv.*'nosuch' has no claim.*Fix: use one of background"):
-        write_group_notebooks(load_claims(project / "claims.csv"), folder)
+        load_project(project)
+
+
+@pytest.mark.parametrize("group", ["../../x", "x/../../y", "Efficacy"])
+def test_a_group_that_could_leave_the_folder_is_refused_and_nothing_is_written(tmp_path, group, monkeypatch,
+                                                                              capsys):
+    project = copy_project(tmp_path / "project")
+    text = (project / "claims.csv").read_text(encoding="utf-8")
+    (project / "claims.csv").write_text(text.replace(",efficacy,efficacy,", f",{group},efficacy,", 1),
+                                        encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    monkeypatch.chdir(project)
+    assert cli.main(["notebooks"]) == 2
+    assert "column 'group'" in capsys.readouterr().err
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
 
 
 def test_every_claim_in_the_overview_matrix():

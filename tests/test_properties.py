@@ -13,7 +13,8 @@ from support import ROOT, csv_text
 from evidence.register.claims import CLAIM_COLUMNS, load_claims
 from evidence.errors import DataError, EvidenceError
 from evidence.sources.records import parse_esearch, parse_pubmed_xml
-from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_evidence, load_register, load_studies
+from evidence.register.project import load_register
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_evidence, load_studies
 
 REGISTER = load_register(ROOT)
 CLAIMS = list(REGISTER.claims)

@@ -7,7 +7,7 @@ import logging
 import math
 
 import pytest
-from support import ROOT, SENTINEL_KEY, pubmed
+from support import RULES, ROOT, SENTINEL_KEY, pubmed
 from eutils_double import Fault
 
 from evidence.register.claims import load_claims
@@ -22,7 +22,7 @@ def synthetic_ids(start: int, count: int) -> list[str]:
 
 def test_search_and_fetch_go_through_bio_entrez_to_the_double(double, make_settings):
     double.add_search("ketamine AND ptsd", ["99000001", "99000002"], translation='"ketamine"[MeSH Terms]')
-    client = PubMed(make_settings())
+    client = PubMed(make_settings(), snapshot_date="2026/11/25")
     result = client.search("ketamine AND ptsd")
     assert (result.count, result.ids) == (2, ("99000001", "99000002"))
     assert result.query_translation == '"ketamine"[MeSH Terms]'
@@ -38,7 +38,7 @@ def test_search_and_fetch_go_through_bio_entrez_to_the_double(double, make_setti
 
 
 def test_request_economy_for_every_claim(double, make_settings):
-    claims = load_claims(ROOT / "claims.csv")
+    claims = load_claims(ROOT / "claims.csv", RULES)
     # overlapping result sets: claim k finds 60 ids starting at 30*k, so neighbours share half
     expected_union = set()
     for k, claim in enumerate(claims):

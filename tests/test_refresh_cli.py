@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from support import ROOT, SENTINEL_KEY, read_csv, write_csv
+from support import RULES, ROOT, SENTINEL_KEY, bare_project, read_csv, write_csv
 
 from evidence import cli
 from evidence.register.claims import load_claims
 from evidence.sources.pubmed import PubMed
 from evidence.register.refresh import refresh_register
-from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
+from evidence.register.project import load_register
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
 
 FIXTURE_STUDIES = [
     # study_id, pmid, doi, first_author, year, journal, title
@@ -27,17 +28,14 @@ FIXTURE_STUDIES = [
 @pytest.fixture
 def fixture_project(tmp_path):
     """A project whose register holds only fixture studies (never real data)."""
-    (tmp_path / "data").mkdir()
-    shutil.copy(ROOT / "claims.csv", tmp_path / "claims.csv")
-    (tmp_path / "notebooks").mkdir()
-    shutil.copy(ROOT / "notebooks" / "groups.csv", tmp_path / "notebooks" / "groups.csv")
+    bare_project(tmp_path)
     studies = [
         [sid, pmid, doi, "", author, year, journal, title, "rct", "30", "fixture", "https://example.org/fixture",
          "2026-11-25", "curated", "", "", ""]
         for sid, pmid, doi, author, year, journal, title in FIXTURE_STUDIES
     ]
     write_csv(tmp_path / "data" / "studies.csv", STUDY_COLUMNS, studies)
-    claims = load_claims(tmp_path / "claims.csv")
+    claims = load_claims(tmp_path / "claims.csv", RULES)
     evidence = [
         [claim.claim_id, FIXTURE_STUDIES[i % 3][0], "supports", "", "", "", "Fixture row for the tests."]
         for i, claim in enumerate(claims)
@@ -92,7 +90,7 @@ def test_cli_register_summary(capsys):
     assert cli.main(["register", "--summary"]) == 0
     out = capsys.readouterr().out
     assert "Evidence rows per claim and stance" in out and "Studies per design" in out
-    for claim in load_claims(ROOT / "claims.csv"):
+    for claim in load_claims(ROOT / "claims.csv", RULES):
         assert claim.claim_id in out
     assert "Studies without a verified PMID" in out
 

@@ -9,8 +9,9 @@ import pytest
 from support import ROOT, copy_project, read_csv, write_csv
 
 from evidence.errors import DataError
-from evidence.judge.verdict import assess_register
-from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_register
+from evidence.judge.verdict import assess_project, assess_register
+from evidence.register.project import load_project, load_register
+from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
 
 REGISTER = load_register(ROOT)
 
@@ -154,11 +155,11 @@ def test_missing_column(project):
 def test_every_displayed_link_is_built_from_the_identifier():
     """The link a reader sees is PubMed's page for a PMID, else doi.org for a DOI; where the identifier was seen is
     provenance, kept apart (source_url, seen_at)."""
-    from evidence.judge.verdict import assess_register
+    from evidence.judge.verdict import assess_project, assess_register
     from evidence.present.tables import evidence_table
     from evidence.vocab import doi_url, pubmed_url
 
-    for assessment in assess_register(REGISTER):
+    for assessment in assess_project(load_project(ROOT)):
         frame = evidence_table(assessment)
         for study_id, url in zip(frame["study_id"], frame["url"]):
             study = REGISTER.studies[study_id]

@@ -10,7 +10,7 @@ import sys
 import time
 
 from eutils_double import Fault
-from support import ROOT, SENTINEL_KEY, write_csv
+from support import RULES, ROOT, SENTINEL_KEY, bare_project, write_csv
 
 from evidence.register.claims import load_claims
 from evidence.register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
@@ -20,9 +20,7 @@ STUDIES = 450  # three efetch batches of at most 200
 
 def synthetic_project(tmp_path, double):
     """A project whose register holds synthetic fixture studies only."""
-    project = tmp_path / "project"
-    (project / "data").mkdir(parents=True)
-    (project / "claims.csv").write_text((ROOT / "claims.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    project = bare_project(tmp_path / "project")
     ids = [str(70_000_000 + i) for i in range(STUDIES)]
     dates = double.add_synthetic(ids)
     studies = [
@@ -31,7 +29,7 @@ def synthetic_project(tmp_path, double):
         for pmid, day in zip(ids, dates)
     ]
     write_csv(project / "data" / "studies.csv", STUDY_COLUMNS, studies)
-    claim_ids = [claim.claim_id for claim in load_claims(ROOT / "claims.csv")]
+    claim_ids = [claim.claim_id for claim in load_claims(ROOT / "claims.csv", RULES)]
     evidence = [[claim_ids[i % len(claim_ids)], f"pmid:{pmid}", "supports", "", "", "", "Fixture row."]
                 for i, pmid in enumerate(ids)]
     write_csv(project / "data" / "evidence.csv", EVIDENCE_COLUMNS, evidence)

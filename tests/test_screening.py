@@ -7,16 +7,16 @@ import datetime as dt
 import math
 
 import pytest
-from support import ROOT, SENTINEL_KEY, copy_project, read_csv, write_csv
+from support import RULES, ROOT, SENTINEL_KEY, copy_project, read_csv, write_csv
 
 from evidence import cli
 from evidence.register.claims import load_claims
-from evidence.register.studies import load_register
+from evidence.register.project import load_register
 from evidence.screening import EXPORT_COLUMNS, conclusions, relevance
 from evidence.sources.pubmed import EFETCH_BATCH
 
 HITS = 1600
-CLAIM = load_claims(ROOT / "claims.csv")[3]  # C04
+CLAIM = load_claims(ROOT / "claims.csv", RULES)[3]  # C04
 
 
 # -- the importable scorer ---------------------------------------------------------------------------------------
@@ -68,6 +68,7 @@ def test_screening_end_to_end_with_an_import_that_has_a_bad_row(project, double,
     assert [float(r["score"]) for r in rows] == sorted((float(r["score"]) for r in rows), reverse=True)
 
     studies_before = (root / "data" / "studies.csv").read_bytes()
+    log_before = (root / "data" / "screening.csv").read_bytes()
     rows[0].update(decision="include", stance="supports", rationale="A fixture record included for the test.")
     rows[1].update(decision="exclude", reason="wrong_design")
     rows[2].update(decision="maybe")
@@ -76,7 +77,7 @@ def test_screening_end_to_end_with_an_import_that_has_a_bad_row(project, double,
     assert cli.main(["screen", "C04", "--import", str(export)]) == 2
     err = capsys.readouterr().err
     assert "screen.csv, line 5, column 'reason'" in err and "wrong_population" in err
-    assert not (root / "data" / "screening.csv").exists()  # nothing half-recorded
+    assert (root / "data" / "screening.csv").read_bytes() == log_before  # nothing half-recorded
     assert (root / "data" / "studies.csv").read_bytes() == studies_before
 
     rows[3].update(reason="wrong_population")

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 from eutils_double import Fault
-from support import ROOT, SENTINEL_KEY
+from support import RULES, ROOT, SENTINEL_KEY
 
 from evidence import cli
 from evidence.register.claims import load_claims
@@ -15,7 +15,7 @@ from evidence.errors import EvidenceError
 from evidence.present import load_workspace, search_status_table, style_verdict_matrix, verdict_matrix
 from evidence.settings import Settings
 
-CLAIMS = load_claims(ROOT / "claims.csv")
+CLAIMS = load_claims(ROOT / "claims.csv", RULES)
 
 
 def scan(tmp_path, *texts):

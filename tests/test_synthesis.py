@@ -15,12 +15,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from scipy import stats
+from support import RULES
 
 from evidence.judge.synthesis import (
     StudyEffect,
     TrialBias,
     combine_arms,
-    comparator_kind,
     egger_test,
     md_effect,
     pool_effects,
@@ -32,6 +32,7 @@ from evidence.judge.verdict import EFFECT_FEATURES, assess_claim, effect_certain
 from evidence.register.claims import Claim
 from evidence.register.effects import EffectData, EffectRow, PublishedPool
 from evidence.register.studies import EvidenceRow, Study
+from evidence.rules.article import load_article_rules
 
 KACKER_MEANS = [61.00, 61.40, 62.21, 62.30, 62.34, 62.60, 62.70, 62.84, 65.90]
 KACKER_VARIANCES = [0.2025, 1.2100, 0.0900, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
@@ -82,7 +83,7 @@ def row(**values) -> EffectRow:
                 n_treat=None, n_control=None, value_kind="", mean_treat=None, sd_treat=None, mean_control=None,
                 sd_control=None, se=None, effect_type="", estimate=None, convention="", ci_low=None, ci_high=None,
                 ci_level=None, p_value="", where="Table 2", source_url="https://example.org", second_pass="confirmed",
-                notes="fixture", line=2)
+                notes="fixture", line=2, family="depressive_symptoms")
     base.update(values)
     return EffectRow(**base)
 
@@ -130,9 +131,13 @@ def test_combined_arms_match_the_pooled_sample():
 
 
 def test_comparators_map_to_unblinding_risk():
-    assert comparator_kind("ketamine 0.5 mg/kg vs midazolam 0.045 mg/kg") == ("active placebo", "some concerns")
-    assert comparator_kind("esketamine 84 mg vs placebo nasal spray") == ("inert placebo", "high")
-    assert comparator_kind("ketamine vs ketorolac 15 mg") == ("active treatment", "some concerns")
+    # the project's own table (rules/comparators.csv at its root), then the package's catch-all
+    assert RULES.comparator_kind("ketamine 0.5 mg/kg vs midazolam 0.045 mg/kg") == ("active placebo", "some concerns")
+    assert RULES.comparator_kind("esketamine 84 mg vs placebo nasal spray") == ("inert placebo", "high")
+    assert RULES.comparator_kind("ketamine vs ketorolac 15 mg") == ("active treatment", "some concerns")
+    assert RULES.comparator_kind("drug vs something unnamed") == ("unnamed comparator", "high")
+    neutral = load_article_rules(None)  # what a new project starts from: every comparator is the catch-all
+    assert neutral.comparator_kind("ketamine vs midazolam") == ("unnamed comparator", "high")
 
 
 # -- no participant counts twice --------------------------------------------------------------------------
@@ -158,7 +163,7 @@ def test_a_meta_analysis_and_a_pooled_analysis_never_count_their_members_twice()
         row(study_id="pmid:10", effect_type="MD", estimate=-4.5, convention="treat_minus_control", se=1.0, line=5),
         row(study_id="pmid:11", effect_type="MD", estimate=-3.5, convention="treat_minus_control", se=1.2, line=6),
     )
-    data = EffectData(effects=rows, members={"pmid:10": frozenset({"pmid:1", "pmid:2"}),
+    data = EffectData(rules=RULES, effects=rows, members={"pmid:10": frozenset({"pmid:1", "pmid:2"}),
                                              "pmid:11": frozenset({"pmid:1", "pmid:3"})})
     synthesis = synthesize_claim(CLAIM, studies, data)
     assert sorted(s.study_id for s in synthesis.pool.studies) == ["pmid:1", "pmid:2", "pmid:3"]
@@ -173,7 +178,7 @@ def test_a_meta_analysis_and_a_pooled_analysis_never_count_their_members_twice()
 def test_unconfirmed_numbers_and_other_scales_stay_out_with_a_reason():
     studies = {s.study_id: s for s in (study("pmid:1"), study("pmid:2"), study("pmid:3"))}
     arms = dict(n_treat=30, n_control=30, sd_treat=8.0, sd_control=8.0, mean_control=20.0)
-    data = EffectData(effects=(
+    data = EffectData(rules=RULES, effects=(
         row(study_id="pmid:1", mean_treat=16.0, **arms),
         row(study_id="pmid:2", mean_treat=15.0, second_pass="unconfirmed", **arms),
         row(study_id="pmid:3", mean_treat=15.0, outcome="QIDS-SR", **arms),
@@ -244,7 +249,7 @@ def test_the_verdict_follows_the_pool_not_the_count_of_studies():
                  for i, (s, m) in enumerate(zip(studies, (12.0, 13.0, 12.5, 19.8))))
     linked = [(evidence_row(s, stance), s) for s, stance in zip(studies, ("supports", "supports", "supports",
                                                                             "contrasts"))]
-    assessment = assess_claim(CLAIM, linked, effect_data=EffectData(effects=rows))
+    assessment = assess_claim(CLAIM, linked, effect_data=EffectData(rules=RULES, effects=rows))
     assert assessment.route == "effect" and assessment.synthesis.pool.k == 4
     assert assessment.stance_counts()["supports"] == 3
     assert assessment.verdict in ("mixed", "unsupported", "weak")  # not supported on the weight of one big trial
@@ -259,7 +264,7 @@ def test_a_published_pool_is_the_basis_when_our_pool_is_too_small():
                               "24 h", "primary", 12, 900, -0.6, "treat_minus_control", -0.8, -0.4, "", "", "",
                               "abstract", "https://example.org", "confirmed", "")
     arms = dict(n_treat=30, n_control=30, sd_treat=8.0, sd_control=8.0, mean_control=20.0)
-    data = EffectData(effects=(row(study_id="pmid:1", mean_treat=16.0, **arms),
+    data = EffectData(rules=RULES, effects=(row(study_id="pmid:1", mean_treat=16.0, **arms),
                                row(study_id="pmid:2", mean_treat=15.0, **arms)), pools=(published,))
     synthesis = synthesize_claim(CLAIM, studies, data)
     assert synthesis.pool.k == 2 and synthesis.basis == "published" and synthesis.basis_pool is published

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 from support import ROOT  # noqa: E402
 
 from evidence import cli  # noqa: E402
-from evidence.judge.verdict import assess_register  # noqa: E402
+from evidence.judge.verdict import assess_project, assess_register  # noqa: E402
 from evidence.present import (  # noqa: E402
     claim_card,
     evidence_map_table,
@@ -27,13 +27,14 @@ from evidence.present import (  # noqa: E402
     verdict_card,
     verdict_matrix,
 )
-from evidence.register.studies import load_register  # noqa: E402
+from evidence.register.project import load_project  # noqa: E402
 from evidence.screening import Decision, prisma_counts  # noqa: E402
 from evidence.sources.pubmed import SearchResult, SearchSlice  # noqa: E402
 from evidence.vocab import STANCES  # noqa: E402
 
-REGISTER = load_register(ROOT)
-ASSESSMENTS = {a.claim.claim_id: a for a in assess_register(REGISTER)}
+PROJECT = load_project(ROOT)
+REGISTER = PROJECT.register
+ASSESSMENTS = {a.claim.claim_id: a for a in assess_project(PROJECT)}
 
 
 def test_evidence_table_orders_by_stance_then_newest():

@@ -11,12 +11,13 @@ import rispy
 from support import ROOT
 
 from evidence import cli
-from evidence.judge.verdict import assess_register
+from evidence.judge.verdict import assess_project, assess_register
 from evidence.present.exports import cite, key_studies, studies_for
-from evidence.register.studies import load_register
+from evidence.register.project import load_project, load_register
 
-REGISTER = load_register(ROOT)
-ASSESSMENTS = {a.claim.claim_id: a for a in assess_register(REGISTER)}
+PROJECT = load_project(ROOT)
+REGISTER = PROJECT.register
+ASSESSMENTS = {a.claim.claim_id: a for a in assess_project(PROJECT)}
 STUDIES = studies_for(list(ASSESSMENTS.values()))
 
 
@@ -92,9 +93,9 @@ def test_fail_on_passes_for_a_claim_above_the_threshold_and_rejects_unknown_verd
 
 
 def test_every_claim_below_well_supported_has_a_wording_that_claims_no_more_than_its_verdict():
-    from evidence.present.exports import load_wording, overclaims
+    from evidence.present.exports import overclaims
 
-    wording = load_wording(ROOT, {c.claim_id for c in REGISTER.claims})
+    wording = PROJECT.wording
     for claim_id, assessment in ASSESSMENTS.items():
         if assessment.verdict != "well-supported":
             assert claim_id in wording, f"{claim_id} ({assessment.verdict}) has no suggested wording"
@@ -110,10 +111,10 @@ def test_the_full_claim_view_gives_what_can_be_said(capsys):
 
 
 def test_article_scorecard_rates_every_criterion_once_in_rule_order_with_a_reason():
-    from evidence.present.exports import RATINGS, load_article_review
+    from evidence.register.texts import RATINGS
     from evidence.rules import rule_rows
 
-    card = load_article_review(ROOT)
+    card = PROJECT.review
     assert [r.criterion for r in card] == [row["criterion"] for row in rule_rows("review_criteria")]
     assert all(r.rating in RATINGS and r.reason and r.question for r in card)
 
@@ -126,22 +127,22 @@ def test_article_scorecard_rates_every_criterion_once_in_rule_order_with_a_reaso
 ])
 def test_article_scorecard_errors_name_file_line_and_column(tmp_path, row, complaint):
     from evidence.errors import DataError
-    from evidence.present.exports import load_article_review
+    from evidence.register.texts import load_article_review
 
     (tmp_path / "data").mkdir()
     lines = (ROOT / "data" / "article_review.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "data" / "article_review.csv").write_text("".join(lines[:-1]) + row, encoding="utf-8")  # replaces row 11
     with pytest.raises(DataError, match=complaint) as caught:
-        load_article_review(tmp_path)
+        load_article_review(tmp_path / "data" / "article_review.csv")
     assert "data/article_review.csv, line 11" in str(caught.value)
 
 
 def test_article_scorecard_names_the_criteria_left_unrated(tmp_path):
     from evidence.errors import DataError
-    from evidence.present.exports import load_article_review
+    from evidence.register.texts import load_article_review
 
     (tmp_path / "data").mkdir()
     lines = (ROOT / "data" / "article_review.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "data" / "article_review.csv").write_text("".join(lines[:-1]), encoding="utf-8")
     with pytest.raises(DataError, match="criteria not rated: reliance on promotional material"):
-        load_article_review(tmp_path)
+        load_article_review(tmp_path / "data" / "article_review.csv")

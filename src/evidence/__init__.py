@@ -10,25 +10,27 @@ The package follows the data's way through the program, each layer importing onl
     cli        the ``evidence`` command; scaffold, ``evidence init`` (a new project for another article)
 """
 
-__version__ = "0.2.0"
-
-from .errors import EvidenceError  # noqa: E402
-from .judge.verdict import Assessment, assess_claim, assess_register  # noqa: E402
-from .register.claims import Claim, load_claims  # noqa: E402
-from .register.studies import Register, load_register  # noqa: E402
-from .settings import Settings  # noqa: E402
-from .sources.pubmed import PubMed  # noqa: E402
+from .errors import EvidenceError
+from .judge.verdict import Assessment, assess_claim, assess_project, assess_register
+from .register.claims import Claim, load_claims
+from .register.project import Project, Register, load_project, load_register
+from .settings import Settings
+from .sources.pubmed import PubMed
+from .version import __version__
 
 __all__ = [
     "Assessment",
     "Claim",
     "EvidenceError",
+    "Project",
     "PubMed",
     "Register",
     "Settings",
     "__version__",
     "assess_claim",
+    "assess_project",
     "assess_register",
     "load_claims",
+    "load_project",
     "load_register",
 ]

@@ -39,11 +39,10 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ConfigurationError, EvidenceError
-from .judge.verdict import assess_register
 from .present.tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
-from .register.claims import claims_in_group, get_claim, load_claims
+from .register.claims import claims_in_group, get_claim
+from .register.project import load_project
 from .register.refresh import refresh_register
-from .register.studies import load_register
 from .settings import Settings
 from .sources.pubmed import PubMed
 from .vocab import OVERRIDE_LABEL
@@ -66,22 +65,22 @@ def cmd_report(args, settings: Settings) -> int:
 def cmd_notebooks(args, settings: Settings) -> int:
     from .present.notebook import write_group_notebooks
 
-    claims = load_register(settings.root).claims
-    for path in write_group_notebooks(claims, settings.root / "notebooks"):
+    for path in write_group_notebooks(load_project(settings.root)):
         print(settings.display_path(path))
     return 0
 
 
 def cmd_claims(args, settings: Settings) -> int:
-    claims = load_claims(settings.root / "claims.csv")
+    claims = list(load_project(settings.root).claims)
     table = claims_table(claims_in_group(claims, args.group) if args.group else claims)
     _print_frame(table[["claim_id", "group", "claim_type", "statement"]])
     return 0
 
 
 def cmd_search(args, settings: Settings) -> int:
-    claim = get_claim(load_claims(settings.root / "claims.csv"), args.claim_id)
-    client = PubMed(settings, progress=_progress)
+    project = load_project(settings.root)
+    claim = project.claim(args.claim_id)
+    client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     result = client.search(claim.search_query)
     print(f"{claim.claim_id}: {result.count} PubMed records (Entrez date {result.min_date}-{result.max_date})")
     print(f"query: {claim.search_query}")
@@ -98,7 +97,7 @@ def cmd_search(args, settings: Settings) -> int:
 
 
 def cmd_register(args, settings: Settings) -> int:
-    register = load_register(settings.root)
+    register = load_project(settings.root).register
     print(f"{len(register.studies)} studies, {len(register.evidence)} evidence rows, {len(register.claims)} claims\n")
     if not args.summary:
         return 0
@@ -119,9 +118,10 @@ def cmd_refresh(args, settings: Settings) -> int:
     if settings.mode == "offline":
         raise ConfigurationError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
                             "(resumes from the cache) or EVIDENCE_MODE=live (fetches everything anew).")
-    register = load_register(settings.root)
+    project = load_project(settings.root)
+    register = project.register
     report_path = args.report or settings.root / "reports" / "refresh.csv"
-    client = PubMed(settings, progress=_progress)
+    client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     report = refresh_register(register, client, report_path=report_path, progress=_progress)
     print(f"checked {report.checked} PubMed records; {len(report.resolved_dois)} DOI(s) resolved to PMIDs; "
           f"{len(report.mismatches)} finding(s) written to {settings.display_path(report_path)}")
@@ -129,25 +129,19 @@ def cmd_refresh(args, settings: Settings) -> int:
     return 0
 
 
-def _cached_records(register, settings: Settings) -> dict:
-    """The registered studies' PubMed records the cache holds (`check` never touches the network)."""
-    import dataclasses
+def _workspace(settings: Settings):
+    """The project with its registered studies' records as the cache holds them (these verbs never touch the
+    network), each claim assessed once on first use."""
+    from .present.workspace import load_workspace
 
-    from .errors import CacheMissError
-
-    pmids = sorted({s.pmid for s in register.studies.values() if s.pmid}, key=int)
-    try:
-        return PubMed(dataclasses.replace(settings, mode="offline"), progress=lambda message: None).fetch(pmids).records
-    except CacheMissError:
-        return {}
+    return load_workspace(settings, searches=False, network=False)
 
 
-def check_rows(settings: Settings) -> list[dict]:
+def check_rows(workspace) -> list[dict]:
     """The verdict per claim, as plain data (what `evidence check --format json` prints)."""
-    register = load_register(settings.root)
-    records = _cached_records(register, settings)
+    records = workspace.records
     rows = []
-    for assessment in assess_register(register, records=records):
+    for assessment in workspace.assessments():
         rows.append({
             "claim_id": assessment.claim.claim_id,
             "verdict": assessment.verdict,
@@ -170,7 +164,7 @@ def check_rows(settings: Settings) -> list[dict]:
 
 
 def _pools(assessment) -> list[dict]:
-    """Our pool and the published pool used as basis, as plain numbers (negative favours ketamine)."""
+    """Our pool and the published pool used as basis, as plain numbers (negative favours the intervention)."""
     from .judge.synthesis import harmonised
 
     synthesis = assessment.synthesis
@@ -214,21 +208,23 @@ def _fail_on(text: str | None) -> int | None:
 
 
 def cmd_check(args, settings: Settings) -> int:
-    from .present.exports import key_studies, load_wording
+    from .present.exports import key_studies
     from .vocab import VERDICTS
 
     threshold = _fail_on(args.fail_on)
-    rows = check_rows(settings)
-    register = load_register(settings.root)
-    assessments = {a.claim.claim_id: a for a in assess_register(register)}
+    workspace = _workspace(settings)
     if args.claim:
-        claim = get_claim(list(register.claims), args.claim)
+        workspace.claim(args.claim)  # an unknown id lists the valid ones before anything is assessed
+    rows = check_rows(workspace)
+    assessments = {a.claim.claim_id: a for a in workspace.assessments()}
+    if args.claim:
+        claim = workspace.claim(args.claim)
         rows = [r for r in rows if r["claim_id"] == claim.claim_id]
     if args.format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.claim:
         claim_id = rows[0]["claim_id"]
-        wording = load_wording(settings.root, {c.claim_id for c in register.claims}).get(claim_id, "")
+        wording = workspace.project.wording.get(claim_id, "")
         _print_claim(assessments[claim_id], rows[0], key_studies(assessments[claim_id]), wording)
     else:
         table = pd.DataFrame([{
@@ -272,13 +268,12 @@ def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
         print(f"  - {study.first_author} {study.year}, {study.journal}. {study.title} {study.link}")
 
 
-def _chosen_assessments(register, claim_id: str | None) -> list:
+def _chosen_assessments(workspace, claim_id: str | None) -> list:
     """Every claim's assessment, or only ``claim_id``'s (an unknown id lists the valid ones)."""
-    assessments = assess_register(register)
     if claim_id:
-        claim = get_claim(list(register.claims), claim_id)
-        assessments = [a for a in assessments if a.claim.claim_id == claim.claim_id]
-    return assessments
+        claim = workspace.claim(claim_id)
+        return [a for a in workspace.assessments() if a.claim.claim_id == claim.claim_id]
+    return workspace.assessments()
 
 
 def _write_or_print(text: str, out: Path | None, what: str) -> None:
@@ -294,21 +289,17 @@ def _write_or_print(text: str, out: Path | None, what: str) -> None:
 def cmd_cite(args, settings: Settings) -> int:
     from .present.exports import cite, studies_for
 
-    studies = studies_for(_chosen_assessments(load_register(settings.root), args.claim))
+    studies = studies_for(_chosen_assessments(_workspace(settings), args.claim))
     _write_or_print(cite(studies, args.format), args.out, f"{len(studies)} references")
     return 0
 
 
 def cmd_claimreview(args, settings: Settings) -> int:
     from .present.claimreview import claim_reviews
-    from .present.exports import load_wording
-    from .present.project import load_project
-    from .sources.pubmed import SNAPSHOT_DATE
 
-    register = load_register(settings.root)
-    wording = load_wording(settings.root, {c.claim_id for c in register.claims})
-    reviews = claim_reviews(_chosen_assessments(register, args.claim), project=load_project(settings.root),
-                            snapshot_date=SNAPSHOT_DATE, wording=wording)
+    workspace = _workspace(settings)
+    reviews = claim_reviews(_chosen_assessments(workspace, args.claim), project=workspace.project.config,
+                            wording=workspace.project.wording)
     text = json.dumps(reviews if not args.claim else reviews[0], indent=2, ensure_ascii=False) + "\n"
     _write_or_print(text, args.out, f"{len(reviews)} ClaimReview(s)")
     return 0
@@ -339,7 +330,7 @@ def cmd_brief(args, settings: Settings) -> int:
 def cmd_init(args) -> int:
     from .scaffold import init_project
 
-    written = init_project(args.article, args.folder, title=args.title)
+    written = init_project(args.article, args.folder, title=args.title, snapshot=args.snapshot_date)
     print(f"created {args.folder} ({len(written)} files). Next: cd {args.folder} && python3 tasks.py report; "
           "then rewrite the drafts in claims.csv (README.md there says how).")
     return 0
@@ -351,10 +342,11 @@ def cmd_screen(args, settings: Settings) -> int:
     from .errors import CacheMissError
     from .screening import ScreeningLog, apply_decisions, candidates, manual_decision, read_export, write_candidates
 
-    register = load_register(settings.root)
-    claim = get_claim(list(register.claims), args.claim_id)
+    project = load_project(settings.root)
+    register = project.register
+    claim = project.claim(args.claim_id)
     log = ScreeningLog.load(settings.root, [c.claim_id for c in register.claims])
-    client = PubMed(settings, progress=_progress)
+    client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     today = dt.date.today()
     decisions = read_export(args.import_file, log.claim_ids, today=today) if args.import_file else []
     for pmid, kind in ((args.include, "include"), (args.exclude, "exclude"), (args.maybe, "maybe")):
@@ -367,7 +359,7 @@ def cmd_screen(args, settings: Settings) -> int:
         records = client.fetch(included).records if included else {}
         log = apply_decisions(settings.root, register, log, decisions, records)
         print(f"recorded {len(decisions)} decision(s) in data/screening.csv")
-        register = load_register(settings.root)
+        register = load_project(settings.root).register
     try:
         result, found = candidates(claim, client, register, log, progress=_progress)
     except CacheMissError as miss:
@@ -405,10 +397,10 @@ def cmd_update(args, settings: Settings) -> int:
     import dataclasses
 
     until = dt.datetime.strptime(args.until, "%Y/%m/%d").date() if args.until else dt.date.today()
-    claims = load_register(settings.root).claims
+    project = load_project(settings.root)
     # an update asks PubMed itself: a cached answer for the same window would hide what was added since
     client = PubMed(dataclasses.replace(settings, mode="live"), progress=lambda message: None)
-    report = update(claims, client, until=until,
+    report = update(project.claims, client, snapshot=project.config.snapshot_date, until=until,
                     progress=lambda items: tqdm(items, desc="searches", unit="claim", file=sys.stderr, leave=False))
     path = args.report or settings.root / "reports" / "update.md"
     atomic_write(path, report.markdown().encode("utf-8"))
@@ -416,6 +408,16 @@ def cmd_update(args, settings: Settings) -> int:
     print(f"{total} record(s) added since the snapshot; claims whose verdict could move: "
           f"{', '.join(report.flagged) or 'none'}; written to {settings.display_path(path)}")
     return 0
+
+
+def _iso_date(text: str):
+    """An argparse type: a YYYY-MM-DD date, or the usage error argparse prints in one line."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-31") from None
 
 
 def _progress(message: str) -> None:
@@ -459,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("article", type=Path, help="the article as plain text")
     init.add_argument("folder", type=Path, help="the new project's folder (new or empty)")
     init.add_argument("--title", help="the project's title (default: from the article's file name)")
+    init.add_argument("--snapshot-date", type=_iso_date, help="the Entrez date the project's searches are frozen at, "
+                                                              "YYYY-MM-DD (default today)")
     init.set_defaults(run=cmd_init, needs_settings=False)
     review = sub.add_parser("claimreview", help="schema.org ClaimReview JSON-LD for every claim, or one")
     review.add_argument("--claim", help="only this claim (one object instead of a list)")

@@ -8,7 +8,9 @@ treatment and outcome words, and cues that suggest a kind of claim); a sentence 
     article.txt          the article as given
     sentences.csv        every sentence with the cues it matched and the draft claim it became (if any)
     claims.csv           the draft claims: the article's words, a suggested claim type, a first PubMed query
-    evidence.toml        the project's title and a line on the article
+    evidence.toml        the project's title, a line on the article and the snapshot date (the day of init)
+    rules/               the article's own rule tables (outcome scales, comparators, time windows), headers only:
+                         the package's neutral defaults apply until the writer adds rows
     data/                the register's files with their headers and no rows
     notebooks/           00-overview, one generated group notebook, 99-methods, the nbval settings
     tests/               the project's tests (the register loads, the notebooks match claims.csv and run)
@@ -21,6 +23,7 @@ Drafts are drafts: a statement in the writer's own words and a real PubMed query
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Sequence
@@ -33,9 +36,12 @@ import nbformat
 from .errors import ConfigurationError, InputError
 from .files import atomic_write
 from .present.notebook import render_methods_notebook, render_overview_notebook, write_group_notebooks
-from .register.claims import CLAIM_COLUMNS, load_claims
-from .register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
-from .rules import rule_rows
+from .register.claims import CLAIM_COLUMNS
+from .register.effects import EFFECT_FILES
+from .register.project import load_project
+from .register.studies import EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS
+from .register.texts import REVIEW_COLUMNS, WORDING_COLUMNS
+from .rules import ARTICLE_TABLES, RULE_TABLES, rule_rows
 
 __all__ = ["CANDIDATE_MIN_CUES", "Sentence", "draft_claims", "init_project", "sentence_cues", "split_sentences"]
 
@@ -54,8 +60,6 @@ would you your offer offers offering providing provide provides well various suc
 almost many take takes taking show shows shown normal""".split())
 
 SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
-OVERRIDE_COLUMNS = ("claim_id", "verdict", "reason")
-WORDING_COLUMNS = ("claim_id", "wording")
 GROUPS = f'group,title,intro\n{DRAFT_GROUP},Claims of the article,"The draft claims found by evidence init."\n'
 
 
@@ -154,9 +158,11 @@ def _toml_text(value: str) -> str:
     return '"' + " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def init_project(article: Path, target: Path, *, title: str | None = None) -> list[Path]:
+def init_project(article: Path, target: Path, *, title: str | None = None, snapshot: dt.date | None = None
+                 ) -> list[Path]:
     """Create the project folder ``target`` for ``article``; return the files written. ``target`` must be new or
-    empty, so nothing of an existing project is overwritten."""
+    empty, so nothing of an existing project is overwritten. ``snapshot`` (default today) is the Entrez date the
+    project's searches are frozen at."""
     if not article.is_file():
         raise InputError(f"no article at {article}. Fix: give the path of a plain-text file.")
     text = article.read_text(encoding="utf-8")
@@ -177,13 +183,18 @@ def init_project(article: Path, target: Path, *, title: str | None = None) -> li
         "article.txt": text.encode("utf-8"),
         "sentences.csv": _csv(("line", "section", "sentence", "cues", "claim_id"), log),
         "claims.csv": _csv(CLAIM_COLUMNS, claims),
-        "evidence.toml": (f"# The project's own description (see evidence.present.project).\n"
-                          f"title = {_toml_text(title)}\narticle = {_toml_text(article.name)}\n").encode("utf-8"),
+        "evidence.toml": (f"# The project's own description (see evidence.register.project).\n"
+                          f"title = {_toml_text(title)}\narticle = {_toml_text(article.name)}\n"
+                          f"# the Entrez date every search is frozen at (a rerun reproduces the snapshot)\n"
+                          f'snapshot_date = "{(snapshot or dt.date.today()).isoformat()}"\n').encode("utf-8"),
+        **{f"rules/{table}.csv": _csv(RULE_TABLES[table]) for table in ARTICLE_TABLES},
         "data/studies.csv": _csv(STUDY_COLUMNS),
         "data/evidence.csv": _csv(EVIDENCE_COLUMNS),
         "data/verdict_overrides.csv": _csv(OVERRIDE_COLUMNS),
         "data/screening.csv": _csv(SCREENING_COLUMNS),
         "data/wording.csv": _csv(WORDING_COLUMNS),
+        "data/article_review.csv": _csv(REVIEW_COLUMNS),
+        **{f"data/{name}": _csv(columns) for name, columns in EFFECT_FILES.items()},
         "notebooks/groups.csv": GROUPS.encode("utf-8"),
         "notebooks/conftest.py": (checkout / "notebooks" / "conftest.py").read_bytes(),
         "notebooks/sanitize.cfg": (checkout / "notebooks" / "sanitize.cfg").read_bytes(),
@@ -200,7 +211,7 @@ def init_project(article: Path, target: Path, *, title: str | None = None) -> li
     for name, data in files.items():
         atomic_write(target / name, data)
         written.append(target / name)
-    written += write_group_notebooks(load_claims(target / "claims.csv"), target / "notebooks")
+    written += write_group_notebooks(load_project(target))
     return written
 
 
@@ -223,24 +234,22 @@ from pathlib import Path
 
 import nbformat
 
-from evidence.judge.verdict import assess_register
-from evidence.present.exports import load_wording, overclaims
+from evidence import assess_project, load_project
+from evidence.present.exports import overclaims
 from evidence.present.notebook import group_pages, render_group_notebook
-from evidence.register.studies import load_register
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_register_loads_and_every_claim_has_a_verdict():
-    register = load_register(ROOT)
-    assessments = assess_register(register)
-    assert [a.claim.claim_id for a in assessments] == [c.claim_id for c in register.claims]
+def test_the_project_loads_and_every_claim_has_a_verdict():
+    project = load_project(ROOT)
+    assessments = assess_project(project)
+    assert [a.claim.claim_id for a in assessments] == [c.claim_id for c in project.claims]
     assert all(a.verdict and a.certainty for a in assessments)
 
 
 def test_the_group_notebooks_are_what_claims_csv_generates():
-    register = load_register(ROOT)
-    for page in group_pages(register.claims, ROOT / "notebooks" / "groups.csv"):
+    for page in group_pages(load_project(ROOT)):
         committed = nbformat.read(ROOT / "notebooks" / f"{page.stem}.ipynb", as_version=4)
         fresh = render_group_notebook(page)
         assert [c.source for c in committed.cells] == [c.source for c in fresh.cells], (
@@ -248,10 +257,9 @@ def test_the_group_notebooks_are_what_claims_csv_generates():
 
 
 def test_no_wording_claims_more_than_its_verdict():
-    register = load_register(ROOT)
-    wording = load_wording(ROOT, {c.claim_id for c in register.claims})
-    for assessment in assess_register(register):
-        said = wording.get(assessment.claim.claim_id)
+    project = load_project(ROOT)
+    for assessment in assess_project(project):
+        said = project.wording.get(assessment.claim.claim_id)
         if said:
             assert overclaims(said, assessment.verdict) == [], assessment.claim.claim_id
 '''

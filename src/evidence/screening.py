@@ -29,9 +29,11 @@ from .errors import DataError, InputError
 from .files import atomic_write, read_rows
 from .judge.design import classify_record
 from .register.claims import Claim
-from .register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, Register, designs
+from .register.project import Register
+from .register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
+from .rules.article import designs
 from .rules import rule_rows
-from .sources.pubmed import SNAPSHOT_DATE, PubMed, SearchResult, normalize_pmid
+from .sources.pubmed import PubMed, SearchResult, normalize_pmid
 from .sources.records import Record
 from .vocab import STANCES, pubmed_url
 
@@ -173,9 +175,10 @@ def rank(claim: Claim, records: Iterable[Record], *, end_year: int, skip: set[st
 
 
 def candidates(claim: Claim, client: PubMed, register: Register, log: ScreeningLog, *,
-               max_date: str = SNAPSHOT_DATE, progress: Callable[[str], None] = lambda message: None
+               max_date: str | None = None, progress: Callable[[str], None] = lambda message: None
                ) -> tuple[SearchResult, list[Candidate]]:
-    """The claim's search, every hit fetched, and those neither registered nor screened, ranked."""
+    """The claim's search (frozen at ``max_date``, default the client's snapshot date), every hit fetched, and those
+    neither registered nor screened, ranked."""
     result = client.search(claim.search_query, max_date=max_date)
     progress(f"{claim.claim_id}: {result.count} hits; fetching them in batches")
     records = client.fetch(result.ids).records.values()
@@ -404,12 +407,12 @@ class UpdateReport:
 WEIGHTY = frozenset({"rct", "crossover-rct", "meta-analysis", "systematic-review"})
 
 
-def update(claims: Sequence[Claim], client: PubMed, *, until: dt.date,
+def update(claims: Sequence[Claim], client: PubMed, *, snapshot: dt.date, until: dt.date,
            progress: Callable[[Iterable], Iterable] = lambda items: items) -> UpdateReport:
-    """Re-run every search for records entered after the snapshot, up to ``until``."""
-    since = dt.datetime.strptime(SNAPSHOT_DATE, "%Y/%m/%d").date() + dt.timedelta(days=1)
+    """Re-run every search for records entered after the ``snapshot`` date, up to ``until``."""
+    since = snapshot + dt.timedelta(days=1)
     if until < since:
-        raise InputError(f"the update date {until:%Y/%m/%d} is not after the snapshot ({SNAPSHOT_DATE}).")
+        raise InputError(f"the update date {until:%Y/%m/%d} is not after the snapshot ({snapshot:%Y/%m/%d}).")
     window = dict(min_date=f"{since:%Y/%m/%d}", max_date=f"{until:%Y/%m/%d}")
     added: dict[str, tuple[str, ...]] = {}
     for claim in progress(claims):

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ..register.studies import Study, designs
+from ..register.studies import Study
 from ..rules import check_option, rule_rows
+from ..rules.article import designs
 from ..sources.records import Record
 
 __all__ = ["DesignCall", "DesignRule", "classify_record", "design_rules", "resolve_design"]

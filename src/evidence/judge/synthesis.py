@@ -1,8 +1,8 @@
 """Effect sizes and random-effects pools, per claim × outcome family × time window.
 
 From ``data/effects.csv`` (numbers as printed) each trial gets one effect on the pool's scale, by a
-named method (below), with the sign harmonised so that a negative value means fewer symptoms with
-ketamine. Trials that share a scale are pooled as a mean difference (MD); otherwise as a standardized
+named method (below), with the sign harmonised so that a negative value means a benefit of the claim's
+intervention (fewer symptoms, or more of a good outcome). Trials that share a scale are pooled as a mean difference (MD); otherwise as a standardized
 mean difference (Hedges' g). Pools use ``statsmodels.stats.meta_analysis.combine_effects`` with the
 Paule-Mandel estimate of tau² and the Hartung-Knapp-Sidik-Jonkman interval (``rules/synthesis.csv``
 says why). The 95% prediction interval (Higgins, Thompson and Spiegelhalter 2009) and Egger's
@@ -38,7 +38,7 @@ from statistics import NormalDist
 import numpy as np
 
 from ..register.claims import Claim
-from ..register.effects import EffectData, EffectRow, PublishedPool, outcome_scales, time_windows
+from ..register.effects import EffectData, EffectRow, PublishedPool
 from ..register.studies import Study
 from ..rules import rule_rows
 
@@ -75,18 +75,6 @@ def _setting(name: str) -> float:
     return float(synthesis_settings()[name])
 
 
-@cache
-def _comparator_rules() -> tuple[tuple[re.Pattern, str, str], ...]:
-    return tuple((re.compile(row["pattern"], re.I), row["kind"], row["unblinding"]) for row in rule_rows("comparators"))
-
-
-def comparator_kind(comparison: str) -> tuple[str, str]:
-    """(kind, unblinding risk) of the comparator named after 'vs' in ``comparison`` (rules/comparators.csv)."""
-    control = re.split(r"\bvs\.?\b", comparison, maxsplit=1)[-1]
-    for pattern, kind, unblinding in _comparator_rules():
-        if pattern.search(control):
-            return kind, unblinding
-    raise AssertionError("rules/comparators.csv ends with a catch-all row")
 
 
 @dataclass(frozen=True)
@@ -110,7 +98,7 @@ def trial_bias(study_id: str, comparison: str, data: EffectData) -> TrialBias:
         reasons.append("sequence generation or allocation concealment not described")
     else:
         randomization = "low"
-    kind, unblinding = comparator_kind(comparison)
+    kind, unblinding = data.rules.comparator_kind(comparison)
     reasons.append(f"{kind} comparator: functional unblinding {unblinding}")
     overall = max((randomization, unblinding), key=ROB_ORDER.index)
     return TrialBias(randomization, unblinding, overall, tuple(reasons))
@@ -120,7 +108,7 @@ def trial_bias(study_id: str, comparison: str, data: EffectData) -> TrialBias:
 class StudyEffect:
     study_id: str
     label: str
-    estimate: float  # negative = fewer symptoms with ketamine
+    estimate: float  # negative = a benefit of the intervention
     se: float
     participants: int | None
     outcome: str
@@ -180,6 +168,7 @@ class ClaimSynthesis:
     basis_pool: PublishedPool | None
     reason: str
     excluded: tuple[tuple[str, str], ...] = field(default=())  # (study label, why not pooled)
+    window_label: str = ""  # the window's label in the article's rules/time_windows.csv
 
 
 # -- effect sizes ------------------------------------------------------------------------------------
@@ -275,7 +264,7 @@ def _shared_control_arms(rows: Sequence[EffectRow]) -> list[EffectRow]:
 def _combined_row(rows: Sequence[EffectRow]) -> EffectRow:
     n, mean, sd = combine_arms([r.n_treat for r in rows], [r.mean_treat for r in rows], [r.sd_treat for r in rows])
     return replace(rows[0], n_treat=n, mean_treat=mean, sd_treat=sd, effect_type="", estimate=None,
-                   comparison=f"{len(rows)} ketamine arms combined vs shared control")
+                   comparison=f"{len(rows)} intervention arms combined vs shared control")
 
 
 # -- pooling -------------------------------------------------------------------------------------------
@@ -346,9 +335,9 @@ def _participants(row: EffectRow, study: Study) -> int | None:
     return study.n
 
 
-def _closest(rows: Sequence[EffectRow], window: str) -> list[EffectRow]:
+def _closest(rows: Sequence[EffectRow], window: str, windows: dict[str, dict[str, str]]) -> list[EffectRow]:
     """The study's rows ordered by fitness for the window: nearest the target hour, then file order."""
-    target = time_windows()[window]["target_hours"] if window in time_windows() else ""
+    target = windows[window]["target_hours"] if window in windows else ""
     if not target:
         return list(rows)
     goal = float(target)
@@ -396,7 +385,8 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
     for study_id, study_rows in by_study.items():
         study = studies[study_id]
         arms = _shared_control_arms(study_rows)
-        ordered = ([_combined_row(arms)] if arms else []) + _closest([r for r in study_rows if r not in arms], window)
+        ordered = ([_combined_row(arms)] if arms else []) + _closest([r for r in study_rows if r not in arms], window,
+                                                                    data.rules.time_windows)
         note = " (arms combined, Cochrane 23.3.4)" if arms else ""
         for row in ordered:
             md = md_effect(row)
@@ -423,7 +413,7 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
         scales.setdefault(scale, []).append(effect)
     min_k = int(_setting("min_trials_for_pool"))
     best_scale = max(scales, key=lambda s: (len(scales[s]), s), default=None)
-    scale_rows = outcome_scales()
+    scale_rows = data.rules.outcome_scales
     pool = None
     if best_scale is not None and len(scales[best_scale]) >= min_k:
         members = sorted(scales[best_scale], key=lambda e: e.study_id)
@@ -457,7 +447,7 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
     else:
         basis, reason = "none", "no trial with usable numbers for this question, and no published pool"
     return ClaimSynthesis(claim.claim_id, family, window, pool, single, published, basis, basis_pool, reason,
-                          tuple(excluded))
+                          tuple(excluded), data.rules.time_windows.get(window, {}).get("label", window))
 
 
 def _published_basis(pools: Sequence[PublishedPool], family: str, window: str,

@@ -31,10 +31,10 @@ from functools import cache
 
 from ..errors import RuleError
 from ..register.claims import CLAIM_TYPES, Claim
-from ..register.effects import Authority, EffectData, outcome_scales
-from ..register.studies import EvidenceRow, Override, Register, Study
+from ..register.effects import Authority, EffectData, Trial
+from ..register.project import Project, Register
+from ..register.studies import EvidenceRow, Override, Study
 from ..rules import RuleRow, check_option, rule_rows
-from ..sources.pubmed import SNAPSHOT_DATE
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
 from .design import DesignCall, resolve_design
@@ -44,6 +44,7 @@ __all__ = [
     "Assessment",
     "Domain",
     "assess_claim",
+    "assess_project",
     "assess_register",
     "claim_features",
     "effect_features",
@@ -224,13 +225,16 @@ def claim_features(claim: Claim, linked: list[tuple[EvidenceRow, Study, DesignCa
     }
 
 
-def unreported_trials(claim_id: str, data: EffectData) -> list:
-    """Registered trials on the claim completed over a year before the snapshot with no results and no report."""
-    as_of = dt.datetime.strptime(SNAPSHOT_DATE, "%Y/%m/%d").date()
+def unreported_trials(claim_id: str, data: EffectData, as_of: dt.date | None) -> list:
+    """Registered trials on the claim completed over a year before ``as_of`` (the snapshot date) with no results and
+    no report; none when no date is given."""
+    if as_of is None:
+        return []
     return [t for t in data.trials if claim_id in t.claim_ids and t.unreported(as_of)]
 
 
-def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, float] | None:
+def effect_features(synthesis: ClaimSynthesis, data: EffectData, as_of: dt.date | None = None
+                    ) -> dict[str, float] | None:
     """The measurements the effect-route rules are written over, from the claim's basis; None when it has none.
 
     Estimates are on the 'negative = benefit' scale. Unknown values are -1 (``i2``, ``egger_p``).
@@ -251,7 +255,7 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, fl
         k = published.k or 0
         participants = published_upper_participants(published, data)
         measure = "SMD" if published.measure in ("g", "d", "SMD") else published.outcome
-        mcid_text = outcome_scales().get(measure, {}).get("mcid", "")
+        mcid_text = data.rules.outcome_scales.get(measure, {}).get("mcid", "")
         mcid = float(mcid_text) if mcid_text else None
         small = int(bool(participants and k and participants / k < LARGE_TRIAL_N))
         bias_null = int(any(
@@ -259,7 +263,7 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, fl
             and p.ci_low <= 0 <= p.ci_high for p in data.pools))
     else:
         estimate, (low, high), k, participants = single.estimate, single.ci, 1, single.participants
-        scale = outcome_scales().get(single.outcome, {})
+        scale = data.rules.outcome_scales.get(single.outcome, {})
         mcid = float(scale["mcid"]) if scale.get("mcid") and "MD" in single.derivation else None
         rob = int(single.bias.overall != "low")
         small = int(single.participants is not None and single.participants < LARGE_TRIAL_N)
@@ -282,7 +286,7 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData) -> dict[str, fl
         "small_trials_only": small,
         "egger_p": egger,
         "bias_adjusted_null": bias_null,
-        "unreported_trials": len(unreported_trials(synthesis.claim_id, data)),
+        "unreported_trials": len(unreported_trials(synthesis.claim_id, data, as_of)),
         "certainty_rank": 0,
     }
 
@@ -314,6 +318,7 @@ class Assessment:
     effect: dict[str, float] | None = None
     domains: tuple[Domain, ...] = ()
     authorities: tuple[Authority, ...] = ()
+    unreported: tuple[Trial, ...] = ()  # registered trials on the claim, ended over a year before the snapshot, unreported
 
     def stance_counts(self) -> dict[str, int]:
         return {stance: int(self.features[stance]) for stance in STANCES}
@@ -343,11 +348,13 @@ def assess_claim(
     override: Override | None = None,
     effect_data: EffectData | None = None,
     studies: Mapping[str, Study] | None = None,
+    as_of: dt.date | None = None,
 ) -> Assessment:
     """The verdict and certainty for ``claim`` from the evidence rows handed in.
 
     ``effect_data`` (the register's numbers) and ``studies`` (every study, for pooled analyses' members)
-    open the effect route; leaving a study out of ``linked`` leaves its numbers out of the pool too.
+    open the effect route; leaving a study out of ``linked`` leaves its numbers out of the pool too. ``as_of``
+    (the project's snapshot date) decides which registered trials count as unreported.
     """
     records = records or {}
     data = effect_data or EffectData()
@@ -355,7 +362,7 @@ def assess_claim(
     features = claim_features(claim, with_design)
     every = dict(studies or {}) | {study.study_id: study for _, study in linked}
     synthesis = synthesize_claim(claim, every, data, included={study.study_id for _, study in linked})
-    effect = effect_features(synthesis, data)
+    effect = effect_features(synthesis, data, as_of)
     values = {k: _format_weeks(v) if isinstance(v, float) else v for k, v in features.items()}
     gaps = tuple(g["message"].format(**values) for g in gap_rules() if evaluate(g["condition"], features))
     if effect is not None:
@@ -387,14 +394,21 @@ def assess_claim(
         effect=effect,
         domains=domains,
         authorities=tuple(a for a in data.authorities if a.claim_id == claim.claim_id),
+        unreported=tuple(unreported_trials(claim.claim_id, data, as_of)),
     )
 
 
-def assess_register(register: Register, *, records: Mapping[str, Record] | None = None) -> list[Assessment]:
-    """Every claim of the register assessed, with its curated override (if any)."""
+def assess_register(register: Register, *, records: Mapping[str, Record] | None = None,
+                    as_of: dt.date | None = None) -> list[Assessment]:
+    """Every claim of the register assessed once, with its curated override (if any)."""
     return [
         assess_claim(claim, register.for_claim(claim.claim_id), records=records,
                      override=register.overrides.get(claim.claim_id), effect_data=register.effect_data,
-                     studies=register.studies)
+                     studies=register.studies, as_of=as_of)
         for claim in register.claims
     ]
+
+
+def assess_project(project: Project, *, records: Mapping[str, Record] | None = None) -> list[Assessment]:
+    """Every claim of ``project`` assessed once, as of its snapshot date."""
+    return assess_register(project.register, records=records, as_of=project.config.snapshot_date)

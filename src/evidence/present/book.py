@@ -24,7 +24,7 @@ from ..errors import EvidenceError
 from ..files import atomic_write
 from ..judge.verdict import Assessment
 from .brief import scorecard_table
-from .exports import ReviewRating
+from ..register.texts import ReviewRating
 from .style import style_verdict_matrix
 from .tables import verdict_matrix
 

@@ -20,10 +20,11 @@ from pathlib import Path
 from ..errors import EvidenceError
 from ..files import atomic_write
 from ..judge.verdict import Assessment
+from ..register.project import ProjectConfig
+from ..register.texts import ReviewRating
 from ..vocab import VERDICT_FILLS, VERDICTS
 from .claimreview import claim_reviews, jsonld_script
-from .exports import ReviewRating, key_studies
-from .project import Project
+from .exports import key_studies
 
 __all__ = ["BRIEF_PAGE", "find_chromium", "print_pdf", "render_brief", "scorecard_table"]
 
@@ -100,14 +101,13 @@ def _scorecard(review: Sequence[ReviewRating]) -> str:
 </section>"""
 
 
-def render_brief(assessments: Sequence[Assessment], *, project: Project, snapshot_date: str,
+def render_brief(assessments: Sequence[Assessment], *, project: ProjectConfig,
                  wording: Mapping[str, str] | None = None, review: Sequence[ReviewRating] = (),
                  section_links: Mapping[str, str] | None = None) -> str:
     """The brief as one HTML page (deterministic: the same register gives the same bytes)."""
     wording = wording or {}
     links = section_links or {}
-    reviews = claim_reviews(assessments, project=project, snapshot_date=snapshot_date, wording=wording,
-                            page=BRIEF_PAGE)
+    reviews = claim_reviews(assessments, project=project, wording=wording, page=BRIEF_PAGE)
     verdicts = [a.verdict for a in assessments]
     tally = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS if v in verdicts)
     blocks = "\n".join(_claim_block(a, wording.get(a.claim.claim_id), links.get(a.claim.claim_id))
@@ -125,7 +125,7 @@ def render_brief(assessments: Sequence[Assessment], *, project: Project, snapsho
 <body>
 <h1>Writer's brief</h1>
 <p class="lead">{escape(project.title)}. {len(assessments)} claims checked{article}: {escape(tally)}.
-Evidence as of {escape(snapshot_date.replace('/', '-'))}.</p>
+Evidence as of {project.snapshot_date.isoformat()}.</p>
 <p class="muted">For each claim: the article's words, our verdict and its GRADE certainty, a wording the evidence
 supports, and the studies to cite first. Every study links to its PubMed or DOI record; the book
 (<a href="index.html">index.html</a>) shows the evidence behind each verdict.</p>

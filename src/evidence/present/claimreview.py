@@ -16,7 +16,7 @@ from ..errors import RuleError
 from ..judge.verdict import Assessment
 from ..rules import rule_rows
 from ..vocab import VERDICTS
-from .project import Project
+from ..register.project import ProjectConfig
 
 __all__ = ["BEST_RATING", "WORST_RATING", "claim_review", "claim_reviews", "jsonld_script", "rating_scale"]
 
@@ -42,14 +42,10 @@ def rating_scale() -> dict[str, tuple[int, str]]:
     return scale
 
 
-def _iso(snapshot_date: str) -> str:
-    """2026/11/25 (Entrez's form) -> 2026-11-25."""
-    return snapshot_date.replace("/", "-")
-
-
-def claim_review(assessment: Assessment, *, project: Project, snapshot_date: str,
-                 wording: Mapping[str, str] | None = None, page: str = "brief.html") -> dict:
-    """The ClaimReview of one claim; ``page`` is where it is published (the writer's brief), anchored per claim."""
+def claim_review(assessment: Assessment, *, project: ProjectConfig, wording: Mapping[str, str] | None = None,
+                 page: str = "brief.html") -> dict:
+    """The ClaimReview of one claim; ``page`` is where it is published (the writer's brief), anchored per claim.
+    It is dated by the project's snapshot date: the evidence it weighs is as of that day."""
     claim = assessment.claim
     value, name = rating_scale()[assessment.verdict]
     appearance = {"@type": "CreativeWork", "name": project.article or project.title}
@@ -67,7 +63,7 @@ def claim_review(assessment: Assessment, *, project: Project, snapshot_date: str
         "claimReviewed": claim.quote,
         "itemReviewed": {"@type": "Claim", "appearance": [appearance], "firstAppearance": appearance},
         "author": {"@type": "Organization", "name": project.publisher},
-        "datePublished": _iso(snapshot_date),
+        "datePublished": project.snapshot_date.isoformat(),
         "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING,
                          "worstRating": WORST_RATING, "alternateName": name},
         "reviewBody": body,

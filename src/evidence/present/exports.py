@@ -22,10 +22,10 @@ from ..errors import DataError, InputError
 from ..files import read_rows
 from ..rules import rule_rows
 from ..judge.verdict import Assessment
-from ..register.studies import Study, designs
+from ..register.studies import Study
+from ..rules.article import designs
 
-__all__ = ["FORMATS", "RATINGS", "ReviewRating", "cite", "key_studies", "load_article_review", "load_wording", "overclaims",
-           "studies_for"]
+__all__ = ["FORMATS", "cite", "key_studies", "overclaims", "studies_for"]
 
 FORMATS = ("ris", "bibtex", "csljson")
 # RIS and CSL types by design: a guideline is a report, everything else a journal article
@@ -55,67 +55,6 @@ def studies_for(assessments: Sequence[Assessment]) -> list[Study]:
     """Every study behind the given claims, once each, in a stable order."""
     found = {s.study_id: s for a in assessments for _, s, _ in a.evidence}
     return [found[k] for k in sorted(found)]
-
-
-def load_wording(root: Path, claim_ids: set[str]) -> dict[str, str]:
-    """data/wording.csv: claim id -> a suggested accurate wording, in our words, reviewed against the verdict."""
-    path = root / "data" / "wording.csv"
-    if not path.is_file():
-        return {}
-    found = {}
-    for line, row in read_rows(path, ("claim_id", "wording"), display="data/wording.csv"):
-        if row["claim_id"] not in claim_ids:
-            raise DataError(f"claim {row['claim_id']!r} is not in claims.csv.", file="data/wording.csv", line=line,
-                            column="claim_id")
-        if not row["wording"]:
-            raise DataError("wording is empty.", file="data/wording.csv", line=line, column="wording")
-        found[row["claim_id"]] = row["wording"]
-    return found
-
-
-# The ratings HealthNewsReview.org used for each of its criteria (rules/review_criteria.csv cites the page).
-RATINGS = ("satisfactory", "not satisfactory", "not applicable")
-
-
-@dataclass(frozen=True)
-class ReviewRating:
-    """One criterion of the article's scorecard: the question (ours, after HealthNewsReview.org), our rating,
-    why, and which verdicts or studies the reason rests on."""
-
-    criterion: str
-    question: str
-    rating: str
-    reason: str
-    evidence: str
-
-
-def load_article_review(root: Path) -> tuple[ReviewRating, ...]:
-    """data/article_review.csv rated against every criterion of rules/review_criteria.csv, in the rule order.
-
-    Each criterion must be rated exactly once, with a known rating and a reason; a missing file is an empty card."""
-    path, display = root / "data" / "article_review.csv", "data/article_review.csv"
-    if not path.is_file():
-        return ()
-    questions = {row["criterion"]: row["question"] for row in rule_rows("review_criteria")}
-    rated: dict[str, ReviewRating] = {}
-    for line, row in read_rows(path, ("criterion", "rating", "reason", "evidence"), display=display):
-        where = {"file": display, "line": line}
-        if row["criterion"] not in questions:
-            raise DataError(f"criterion {row['criterion']!r} is not one of rules/review_criteria.csv: "
-                            f"{', '.join(questions)}.", column="criterion", **where)
-        if row["criterion"] in rated:
-            raise DataError(f"criterion {row['criterion']!r} is rated twice; keep one row.", column="criterion", **where)
-        if row["rating"] not in RATINGS:
-            raise DataError(f"rating {row['rating']!r} is not one of {', '.join(RATINGS)}.", column="rating", **where)
-        if not row["reason"]:
-            raise DataError("a rating needs a reason.", column="reason", **where)
-        rated[row["criterion"]] = ReviewRating(row["criterion"], questions[row["criterion"]], row["rating"],
-                                               row["reason"], row["evidence"])
-    missing = [c for c in questions if c not in rated]
-    if missing:
-        raise DataError(f"criteria not rated: {', '.join(missing)}; add a row for each (rating 'not applicable' "
-                        "is allowed).", file=display)
-    return tuple(rated[c] for c in questions)
 
 
 def overclaims(wording: str, verdict: str) -> list[str]:

@@ -1,8 +1,8 @@
 """Generate the group notebooks from claims.csv (``evidence notebooks``).
 
 Each group of claims gets one notebook, ``NN-<group>.ipynb``, numbered in the order of
-``notebooks/groups.csv`` (which also gives each its title and introduction; groups it does not
-list follow in order of first appearance, titled by name). Each claim is a section of short cells
+``notebooks/groups.csv`` (which also gives each its title and introduction; the project's loader refuses a claim
+whose group it does not list, so no name from claims.csv reaches a file name unchecked). Each claim is a section of short cells
 that a researcher can read and change: the claim, its search, the evidence (with a commented line
 that leaves a study out), the verdict computed from that evidence, the figure and the verdict's
 reasons. Changing a cell and re-running the section changes what follows.
@@ -20,15 +20,13 @@ from pathlib import Path
 import nbformat
 from IPython.display import Markdown
 
-from ..errors import DataError
-from ..files import atomic_write, read_rows
+from ..files import atomic_write
 from ..register.claims import Claim
-from ..settings import project_root
+from ..register.project import Project
 
 __all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook", "render_methods_notebook",
            "render_overview_notebook", "write_group_notebooks"]
 
-GROUP_COLUMNS = ("group", "title", "intro")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
 from evidence.present import (authorities_card, claim_card, evidence_map_table, evidence_table, exclude,
@@ -61,32 +59,15 @@ class GroupPage:
         return f"{self.number:02d}-{self.group}"
 
 
-def _group_texts(path: Path) -> dict[str, tuple[str, str]]:
-    if not path.is_file():
-        return {}
-    return {row["group"]: (row["title"], row["intro"]) for _, row in read_rows(path, GROUP_COLUMNS,
-                                                                               display="notebooks/groups.csv")}
+def group_pages(project: Project) -> list[GroupPage]:
+    """The group notebooks to write, in groups.csv order, with their claims in claims.csv order."""
+    return [GroupPage(g.number, g.group, g.title, g.intro, tuple(c for c in project.claims if c.group == g.group))
+            for g in project.groups]
 
 
-def group_pages(claims: Sequence[Claim], groups_file: Path) -> list[GroupPage]:
-    """The group notebooks to write, in order, with their claims in claims.csv order."""
-    texts = _group_texts(groups_file)
-    used = list(dict.fromkeys(c.group for c in claims))
-    unknown = [g for g in texts if g not in used]
-    if unknown:
-        raise DataError(f"group {unknown[0]!r} has no claim in claims.csv.", file="notebooks/groups.csv",
-                        column="group", fix=f"use one of {', '.join(used)}, or remove the row.")
-    order = [g for g in texts if g in used] + [g for g in used if g not in texts]
-    return [
-        GroupPage(number, group, *texts.get(group, (group.replace("-", " ").capitalize(), "")),
-                  tuple(c for c in claims if c.group == group))
-        for number, group in enumerate(order, start=1)
-    ]
-
-
-def contents_card(claims: Sequence[Claim], folder: Path | None = None) -> Markdown:
-    """Markdown links to each group notebook with its claims (``folder`` holds groups.csv; default notebooks/)."""
-    pages = group_pages(claims, (folder or project_root() / "notebooks") / "groups.csv")
+def contents_card(project: Project) -> Markdown:
+    """Markdown links to each group notebook with its claims."""
+    pages = group_pages(project)
     lines = [
         f"- [{page.number:02d} · {page.title}]({page.stem}.ipynb): "
         + ", ".join(f"[{c.claim_id}]({page.stem}.ipynb#claim-{c.claim_id})" for c in page.claims)
@@ -147,11 +128,12 @@ def render_group_notebook(page: GroupPage):
     return notebook
 
 
-def write_group_notebooks(claims: Sequence[Claim], folder: Path) -> list[Path]:
-    """Write every group notebook into ``folder`` (outputs of unchanged cells kept); remove stale ones."""
+def write_group_notebooks(project: Project) -> list[Path]:
+    """Write every group notebook into the project's notebooks/ (outputs of unchanged cells kept); remove stale
+    ones."""
+    folder = project.root / "notebooks"
     written = []
-    pages = group_pages(claims, folder / "groups.csv")
-    for page in pages:
+    for page in group_pages(project):
         path = folder / f"{page.stem}.ipynb"
         fresh = render_group_notebook(page)
         if path.is_file():
@@ -179,7 +161,7 @@ def _keep_outputs(fresh, old):
     return fresh
 
 
-# The overview and methods notebooks of a project started by `evidence init` (the ketamine project's own are
+# The overview and methods notebooks of a project started by `evidence init` (the first article's own are
 # written by hand): the same building blocks, with no claim-specific narrative.
 OVERVIEW_SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
 from evidence.present import (contents_card, load_workspace, search_status_table, style_verdict_matrix,
@@ -211,7 +193,7 @@ def render_overview_notebook(title: str, article: str):
            "search is screened: the verdict says so.", id="verdicts-intro"),
         code("style_verdict_matrix(verdict_matrix(ws.assessments()))", id="verdicts"),
         md("## The claims by group", id="contents-intro"),
-        code("contents_card(ws.register.claims)", id="contents"),
+        code("contents_card(ws.project)", id="contents"),
         md("## The searches\n\nOffline, a search is answered only from `data/cache/`, which holds only what a "
            "live run received; run `EVIDENCE_MODE=cached python3 tasks.py report` on a machine with network to "
            "fill it.", id="searches-intro"),

@@ -80,7 +80,7 @@ def plot_claim(map_table: pd.DataFrame, evidence: pd.DataFrame, *, claim_id: str
 
 
 def plot_forest(synthesis, *, ax=None, title: str = ""):
-    """Forest plot of a claim's effect question; negative values favour ketamine. Returns the axes, or None
+    """Forest plot of a claim's effect question; negative values favour the intervention. Returns the axes, or None
     when the claim has no numbers to draw.
 
     Our pool: each trial's estimate with its 95% CI (marker area by weight), the pooled diamond (Hartung-Knapp
@@ -126,7 +126,7 @@ def plot_forest(synthesis, *, ax=None, title: str = ""):
         ax.axvline(-mcid, color="grey", linewidth=1, linestyle="--")
         ax.text(-mcid, len(items) - 0.5, " minimal important difference", fontsize=8, color="grey", va="bottom")
     ax.set_ylim(-0.8, len(items) - 0.1)
-    ax.set_xlabel(f"{measure}: negative favours ketamine")
+    ax.set_xlabel(f"{measure}: negative favours the intervention")
     ax.set_title(title or f"{synthesis.claim_id}: {synthesis.family.replace('_', ' ')}, "
                           f"{synthesis.window.replace('_', ' ')}")
     ax.grid(axis="x", alpha=0.3)

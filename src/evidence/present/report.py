@@ -12,15 +12,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..register.studies import load_register
+from ..register.project import load_project
 from ..settings import Settings
-from ..sources.pubmed import SNAPSHOT_DATE
 from .book import build_book, claim_links
 from .brief import BRIEF_PAGE, find_chromium, print_pdf, render_brief
 from .execute import execute_notebook, notebook_paths
-from .exports import load_article_review, load_wording
 from .notebook import write_group_notebooks
-from .project import load_project
 from .workspace import Workspace, load_workspace
 
 __all__ = ["BRIEF_PDF", "brief_page", "build_project_book", "run_report"]
@@ -32,16 +29,15 @@ BRIEF_PDF = Path("reports") / "brief.pdf"
 
 def run_report(settings: Settings, *, notebooks: Sequence[Path] = (), progress: Callable[[str], None] = print) -> int:
     root = settings.root
-    register = load_register(root)  # raises the loaders' one-line errors before anything runs
-    load_project(root)
-    write_group_notebooks(register.claims, root / "notebooks")
+    project = load_project(root)  # raises the loaders' one-line errors before anything runs
+    write_group_notebooks(project)
     chosen = [Path(p).resolve() for p in notebooks] or notebook_paths(root)
     progress(f"executing {len(chosen)} notebook(s) in mode {settings.mode} ...")
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for path in pool.map(_execute, chosen):
             progress(f"  executed {settings.display_path(path)}")
-    index = build_project_book(load_workspace(settings), root / "site", staging=root / "build" / "book-src",
-                               progress=progress)
+    index = build_project_book(load_workspace(settings, project=project), root / "site",
+                               staging=root / "build" / "book-src", progress=progress)
     progress(f"wrote the book: {settings.display_path(index)}")
     chromium = find_chromium(settings.chromium)
     if chromium is None:
@@ -56,21 +52,20 @@ def run_report(settings: Settings, *, notebooks: Sequence[Path] = (), progress: 
 def build_project_book(workspace: Workspace, out_dir: Path, *, staging: Path,
                        progress: Callable[[str], None] = print) -> Path:
     """The book of ``workspace``'s project: its notebooks, verdict matrix, scorecard and writer's brief."""
-    root = workspace.settings.root
-    return build_book(out_dir, notebook_paths(root), workspace.assessments(), title=load_project(root).title,
-                      staging=staging, scorecard=load_article_review(root),
+    project = workspace.project
+    return build_book(out_dir, notebook_paths(project.root), workspace.assessments(), title=project.config.title,
+                      staging=staging, scorecard=project.review,
                       extra_pages={BRIEF_PAGE: brief_page(workspace)}, progress=progress)
 
 
 def brief_page(workspace: Workspace, site_prefix: str = "") -> str:
     """The writer's brief of ``workspace``'s project, as the book publishes it (``site_prefix`` leads from where the
     page is written to site/, for its links to the claims' sections)."""
-    root = workspace.settings.root
+    project = workspace.project
     assessments = workspace.assessments()
-    return render_brief(assessments, project=load_project(root), snapshot_date=SNAPSHOT_DATE,
-                        wording=load_wording(root, {a.claim.claim_id for a in assessments}),
-                        review=load_article_review(root), section_links={claim: site_prefix + link
-                                       for claim, link in claim_links(notebook_paths(root), assessments).items()})
+    links = claim_links(notebook_paths(project.root), assessments)
+    return render_brief(assessments, project=project.config, wording=project.wording, review=project.review,
+                        section_links={claim: site_prefix + link for claim, link in links.items()})
 
 
 def _execute(path: Path) -> Path:

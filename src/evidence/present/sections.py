@@ -9,10 +9,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
-from ..judge.synthesis import harmonised, time_windows
-from ..judge.verdict import Assessment, unreported_trials
+from ..judge.synthesis import harmonised
+from ..judge.verdict import Assessment
 from ..register.claims import Claim
-from ..register.effects import EffectData
 from ..register.filters import get_filter
 from ..screening import prisma_counts
 from ..sources.pubmed import SearchResult
@@ -81,6 +80,11 @@ def _n(value: float) -> str:
     return f"{value:.2f}"
 
 
+def favours(claim: Claim) -> str:
+    """How the sign of every effect shown for ``claim`` reads (all are harmonised so that negative is a benefit)."""
+    return f"Negative values favour the intervention ({claim.intervention or 'as the claim names it'})."
+
+
 def pool_card(assessment: Assessment) -> Markdown:
     """The numbers behind an effect claim, in words: our pool, the published pool used instead, or the single
     trial, with how each effect was derived and what was left out and why."""
@@ -88,7 +92,7 @@ def pool_card(assessment: Assessment) -> Markdown:
     if synthesis is None or not synthesis.family:
         return Markdown("**Pooled evidence.** The claim asks no effect question, so nothing is pooled; the verdict "
                         "rests on the designs that answer it.")
-    window = time_windows()[synthesis.window]["label"]
+    window = synthesis.window_label
     lines = [f"**Pooled evidence** ({synthesis.family.replace('_', ' ')}, {window}). Basis: {synthesis.reason}."]
     pool = synthesis.pool
     if pool is not None:
@@ -98,7 +102,7 @@ def pool_card(assessment: Assessment) -> Markdown:
             f"Hartung-Knapp) from {pool.k} trials, {people}; "
             + (f"95% prediction interval {_n(pool.pi[0])} to {_n(pool.pi[1])}; " if pool.pi else
                "no prediction interval with fewer than 3 trials; ")
-            + f"I² {pool.i2:.0f}%, tau² {pool.tau2:.2f} (Paule-Mandel). Negative values favour ketamine.")
+            + f"I² {pool.i2:.0f}%, tau² {pool.tau2:.2f} (Paule-Mandel). {favours(assessment.claim)}")
         if pool.mcid:
             reached = "reaches" if pool.estimate <= -pool.mcid else "does not reach"
             lines.append(f" The estimate {reached} the minimal important difference of {pool.mcid:g} "
@@ -117,7 +121,7 @@ def pool_card(assessment: Assessment) -> Markdown:
                                      if basis.participants else "") if x)
         lines.append(f"\n\nPublished pool used: **{basis.measure} {_n(estimate)}** (95% CI {_n(low)} to {_n(high)}; "
                      f"{basis.timepoint}{'; ' + size if size else ''}), from the study in the register "
-                     f"`{basis.study_id}` ({basis.where}). Shown with negative favouring ketamine.")
+                     f"`{basis.study_id}` ({basis.where}), harmonised in sign. {favours(assessment.claim)}")
     if synthesis.single is not None and pool is None:
         single = synthesis.single
         lines.append(f"\n\nThe single trial with usable numbers, {single.label}: {_n(single.estimate)} "
@@ -162,7 +166,7 @@ def trials_card(assessment: Assessment, trials) -> Markdown:
     mine = [t for t in trials if assessment.claim.claim_id in t.claim_ids]
     if not mine:
         return Markdown("**Registered trials.** No registered trial in `data/trials.csv` bears on this claim.")
-    silent = {t.nct_id for t in unreported_trials(assessment.claim.claim_id, EffectData(trials=tuple(trials)))}
+    silent = {t.nct_id for t in assessment.unreported}
     rows = "\n".join(
         f"| [{t.nct_id}]({trial_url(t.nct_id)}) | {t.status.lower().replace('_', ' ')} | {t.enrollment or ''} | "
         f"{t.ended} | {t.results_posted or 'not shown'} | {' '.join(t.study_ids) or '-'} |"
@@ -189,7 +193,7 @@ def forest_card(synthesis):
 
 
 def basis_summary(assessment: Assessment) -> str:
-    """One line: what the verdict rests on, with its numbers (negative favours ketamine)."""
+    """One line: what the verdict rests on, with its numbers (negative favours the claim's intervention)."""
     synthesis = assessment.synthesis
     if assessment.route != "effect" or synthesis is None:
         return assessment.verdict_reason

@@ -11,8 +11,10 @@ from ..judge.synthesis import harmonised
 from ..judge.verdict import Assessment, unreported_trials
 from ..register.claims import Claim
 from ..register.filters import search_filters
-from ..register.studies import Register, designs
-from ..sources.pubmed import SNAPSHOT_DATE, SearchResult
+from ..register.project import Project, Register
+from ..register.texts import ReviewRating
+from ..rules.article import designs
+from ..sources.pubmed import SearchResult
 from ..sources.records import Record
 from ..vocab import OVERRIDE_LABEL, STANCES
 
@@ -171,7 +173,8 @@ def published_pools_table(assessment: Assessment) -> pd.DataFrame:
         "study_id": p.study_id, "measure": p.measure, "outcome": p.outcome, "timepoint": p.timepoint,
         "role": p.role, "k": p.k, "participants": p.participants, "estimate": p.estimate,
         "ci_low": p.ci_low, "ci_high": p.ci_high, "i2": p.i2,
-        "sign": "positive favours ketamine" if p.convention == "improvement_positive" else "treatment minus control",
+        "sign": "positive favours the intervention" if p.convention == "improvement_positive"
+                else "intervention minus control",
     } for p in (assessment.synthesis.published if assessment.synthesis else ())]
     frame = pd.DataFrame(rows, columns=["study_id", "measure", "outcome", "timepoint", "role", "k", "participants",
                                         "estimate", "ci_low", "ci_high", "i2", "sign"])
@@ -181,7 +184,7 @@ def published_pools_table(assessment: Assessment) -> pd.DataFrame:
 def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mapping[str, object]) -> pd.DataFrame:
     """Our pools beside the published pools for the same claims: measure, window, k, estimate and CI.
 
-    Estimates are shown with negative favouring ketamine (published ones harmonised to that sign)."""
+    Estimates are shown with negative favouring the intervention (published ones harmonised to that sign)."""
     rows = []
     for a in assessments:
         synthesis = a.synthesis
@@ -205,8 +208,10 @@ def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mappi
     return frame.astype({"k": "Int64"})
 
 
-def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult | None]) -> pd.DataFrame:
-    """The PRISMA-S search log: database, interface, date, the query exactly as sent, filters and count."""
+def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult | None], *, snapshot: str
+                   ) -> pd.DataFrame:
+    """The PRISMA-S search log: database, interface, date (``snapshot``, the Entrez date searches are frozen at, for
+    those not run), the query exactly as sent, filters and count."""
     filters = search_filters()
     rows = []
     for claim in claims:
@@ -215,7 +220,7 @@ def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult 
             "claim_id": claim.claim_id,
             "database": "PubMed (MEDLINE and PubMed-only records)",
             "interface": "NCBI E-utilities esearch through Biopython Bio.Entrez",
-            "entrez_dates": f"{result.min_date} to {result.max_date}" if result else f"up to {SNAPSHOT_DATE} (frozen)",
+            "entrez_dates": f"{result.min_date} to {result.max_date}" if result else f"up to {snapshot} (frozen)",
             "query_as_sent": claim.search_query,
             "filter": filters[claim.filters].label if claim.filters else "none",
             "count": result.count if result else pd.NA,
@@ -226,21 +231,20 @@ def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult 
     return frame
 
 
-def unreported_trials_table(register: Register) -> pd.DataFrame:
+def unreported_trials_table(project: Project) -> pd.DataFrame:
     """Per claim, the registered trials completed over a year before the snapshot with no results and no report."""
+    register = project.register
     rows = [{"claim_id": claim.claim_id, "nct_id": t.nct_id, "title": t.title, "status": t.status.lower(),
              "ended": t.ended, "enrollment": t.enrollment, "results_posted": t.results_posted or "not shown"}
-            for claim in register.claims for t in unreported_trials(claim.claim_id, register.effect_data)]
+            for claim in register.claims
+            for t in unreported_trials(claim.claim_id, register.effect_data, project.config.snapshot_date)]
     frame = pd.DataFrame(rows, columns=["claim_id", "nct_id", "title", "status", "ended", "enrollment",
                                         "results_posted"])
     return frame.astype({"enrollment": "Int64"})
 
 
-def article_review_table(root) -> pd.DataFrame:
+def article_review_table(ratings: Sequence[ReviewRating]) -> pd.DataFrame:
     """The article's scorecard (data/article_review.csv), one row per HealthNewsReview.org criterion."""
-    from .exports import load_article_review  # the citation libraries load only when a notebook asks for this
-
-    ratings = load_article_review(root)
     return pd.DataFrame([{"criterion": r.criterion, "question": r.question, "rating": r.rating, "reason": r.reason,
                           "rests on": r.evidence} for r in ratings],
                         columns=["criterion", "question", "rating", "reason", "rests on"])

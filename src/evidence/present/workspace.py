@@ -1,19 +1,22 @@
-"""The values a notebook works from, loaded once: the register, the PubMed client, each claim's
-search as the snapshot (or, by mode, the network) answers it, and the registered studies' records.
+"""The values a notebook or a command works from, loaded once: the project, the PubMed client, each claim's search
+as the snapshot (or, by mode, the network) answers it, the registered studies' records, and every claim's assessment
+(computed once, on first use).
 
-Everything that touches the cache or the network happens here, in ``load_workspace``; the tables,
-verdicts and figures compute from what the workspace holds.
+Everything that touches the cache or the network happens here, in ``load_workspace``; the tables, verdicts and
+figures compute from what the workspace holds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import CacheMissError, InputError
-from ..judge.verdict import Assessment, assess_claim, assess_register
+from ..judge.verdict import Assessment, assess_claim, assess_project
 from ..register.claims import Claim
-from ..register.studies import EvidenceRow, Override, Register, Study, load_register
+from ..register.project import Project, Register, load_project
+from ..register.studies import EvidenceRow, Override, Study
 from ..screening import ScreeningLog, candidates
 from ..settings import Settings
 from ..sources.pubmed import PubMed, SearchResult
@@ -27,13 +30,18 @@ Linked = list[tuple[EvidenceRow, Study]]
 @dataclass
 class Workspace:
     settings: Settings
-    register: Register
+    project: Project
     client: PubMed
     searches: dict[str, SearchResult | None] = field(default_factory=dict)
     # claim id -> the cache file a search would be replayed from, for searches not in the snapshot
     search_misses: dict[str, str] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
     screening: ScreeningLog | None = None
+    _assessments: dict[str, Assessment] | None = field(default=None, repr=False)
+
+    @property
+    def register(self) -> Register:
+        return self.project.register
 
     def claim(self, claim_id: str) -> Claim:
         return self.register.claim(claim_id)
@@ -46,11 +54,14 @@ class Workspace:
         return self.register.overrides.get(claim_id)
 
     def assess(self, claim_id: str, evidence: Sequence[tuple[EvidenceRow, Study]] | None = None) -> Assessment:
-        """The verdict for ``claim_id`` from ``evidence`` (default: all its studies in the register)."""
+        """The verdict for ``claim_id`` from ``evidence`` (default: all its studies in the register, assessed once
+        for the whole workspace)."""
         claim = self.claim(claim_id)
-        linked = self.evidence(claim_id) if evidence is None else evidence
-        return assess_claim(claim, linked, records=self.records, override=self.override(claim.claim_id),
-                            effect_data=self.register.effect_data, studies=self.register.studies)
+        if evidence is None or list(evidence) == self.evidence(claim.claim_id):
+            return self._all()[claim.claim_id]
+        return assess_claim(claim, evidence, records=self.records, override=self.override(claim.claim_id),
+                            effect_data=self.register.effect_data, studies=self.register.studies,
+                            as_of=self.project.config.snapshot_date)
 
     def candidates(self, claim_id: str, limit: int = 10) -> list:
         """The best ``limit`` candidates of the claim's search not yet registered or screened; none when the
@@ -62,8 +73,13 @@ class Workspace:
         return found[:limit]
 
     def assessments(self) -> list[Assessment]:
-        """Every claim's verdict, in claims.csv order."""
-        return assess_register(self.register, records=self.records)
+        """Every claim's verdict, in claims.csv order (each claim assessed once per workspace)."""
+        return list(self._all().values())
+
+    def _all(self) -> dict[str, Assessment]:
+        if self._assessments is None:
+            self._assessments = {a.claim.claim_id: a for a in assess_project(self.project, records=self.records)}
+        return self._assessments
 
 
 def exclude(linked: Sequence[tuple[EvidenceRow, Study]], *study_ids: str) -> Linked:
@@ -76,22 +92,28 @@ def exclude(linked: Sequence[tuple[EvidenceRow, Study]], *study_ids: str) -> Lin
     return [(row, study) for row, study in linked if study.study_id not in study_ids]
 
 
-def load_workspace(settings: Settings | None = None) -> Workspace:
-    """The register and whatever the cache (or network, by mode) holds for the searches and records."""
+def load_workspace(settings: Settings | None = None, *, project: Project | None = None, searches: bool = True,
+                   network: bool = True) -> Workspace:
+    """The project and whatever the cache (or network, by mode) holds for the searches and records.
+
+    ``searches=False`` skips the claims' searches (the command line's verdicts need only the records);
+    ``network=False`` reads the records from the cache alone, whatever the mode."""
     settings = settings or Settings.from_env()
-    register = load_register(settings.root)
-    client = PubMed(settings, progress=lambda message: None)
-    workspace = Workspace(settings, register, client,
-                          screening=ScreeningLog.load(settings.root, [c.claim_id for c in register.claims]))
-    for claim in register.claims:
+    project = project or load_project(settings.root)
+    client = PubMed(settings, progress=lambda message: None, snapshot_date=project.config.snapshot_date)
+    workspace = Workspace(settings, project, client,
+                          screening=ScreeningLog.load(settings.root, [c.claim_id for c in project.claims]))
+    for claim in project.claims if searches else ():
         try:
             workspace.searches[claim.claim_id] = client.search(claim.search_query)
         except CacheMissError as miss:  # not in the snapshot; a damaged entry still raises
             workspace.searches[claim.claim_id] = None
             workspace.search_misses[claim.claim_id] = miss.path
-    pmids = sorted({s.pmid for s in register.studies.values() if s.pmid}, key=int)
+    pmids = sorted({s.pmid for s in project.register.studies.values() if s.pmid}, key=int)
+    reader = client if network else PubMed(dataclasses.replace(settings, mode="offline"), progress=lambda m: None,
+                                           snapshot_date=project.config.snapshot_date)
     try:
-        workspace.records = client.fetch(pmids).records
+        workspace.records = reader.fetch(pmids).records
     except CacheMissError:
         workspace.records = {}
     return workspace

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import read_rows
 from ..errors import DataError, InputError
-from .effects import outcome_scales, time_windows
+from ..files import read_rows
+from ..rules.article import ArticleRules, load_article_rules
 from .filters import apply_filter, search_filters
 
-__all__ = ["CLAIM_COLUMNS", "CLAIM_TYPES", "Claim", "check_query", "claims_in_group", "get_claim", "load_claims"]
+__all__ = ["CLAIM_COLUMNS", "CLAIM_TYPES", "GROUP_PATTERN", "Claim", "check_query", "claims_in_group", "get_claim", "load_claims"]
 
 CLAIM_COLUMNS = (
     "claim_id", "section", "quote", "statement", "group", "claim_type", "population",
@@ -41,6 +41,8 @@ FIELD_TAGS = frozenset(
     )
 )
 _CLAIM_ID = re.compile(r"^C\d{2,3}$")
+# A group names a notebook file (NN-<group>.ipynb), so it is a slug: nothing that could leave the folder.
+GROUP_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TAG = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -99,9 +101,11 @@ def check_query(query: str) -> str | None:
     return None
 
 
-def load_claims(path: str | Path) -> list[Claim]:
-    """Every claim in ``path``, validated; DataError names file, line and column on the first problem."""
+def load_claims(path: str | Path, rules: ArticleRules | None = None) -> list[Claim]:
+    """Every claim in ``path``, validated against the article's ``rules`` (its outcome families and time windows;
+    default: the package's neutral tables); DataError names file, line and column on the first problem."""
     path = Path(path)
+    rules = rules or load_article_rules(None)
     name = path.name
     filters = search_filters()
     claims: list[Claim] = []
@@ -117,6 +121,10 @@ def load_claims(path: str | Path) -> list[Claim]:
             raise DataError(f"claim_id {claim_id} is used twice (first on line {seen[claim_id]}).", file=name,
                             line=line, column="claim_id", fix="give each claim its own id.")
         seen[claim_id] = line
+        if not GROUP_PATTERN.match(values["group"]):
+            raise DataError(f"group {values['group']!r} is not a slug (lower-case letters, digits and single hyphens).",
+                            file=name, line=line, column="group",
+                            fix="name a group of notebooks/groups.csv, e.g. efficacy.")
         if values["claim_type"] not in CLAIM_TYPES:
             raise DataError(f"claim_type {values['claim_type']!r} is not one of {', '.join(CLAIM_TYPES)}.",
                             file=name, line=line, column="claim_type")
@@ -130,7 +138,7 @@ def load_claims(path: str | Path) -> list[Claim]:
         if values["subjects"] not in SUBJECTS:
             raise DataError(f"subjects {values['subjects']!r} is not one of {', '.join(SUBJECTS)}.", file=name,
                             line=line, column="subjects", fix="say whom the claim is about.")
-        problem = _effect_question(values)
+        problem = _effect_question(values, rules)
         if problem:
             raise DataError(problem, file=name, line=line, column="effect_family",
                             fix="name the outcome family and time window of the claim's effect question, or leave both empty.")
@@ -140,15 +148,15 @@ def load_claims(path: str | Path) -> list[Claim]:
     return claims
 
 
-def _effect_question(values: dict[str, str]) -> str | None:
+def _effect_question(values: dict[str, str], rules: ArticleRules) -> str | None:
     family, window = values["effect_family"], values["effect_window"]
     if bool(family) != bool(window):
         return "effect_family and effect_window go together."
-    families = {row["family"] for row in outcome_scales().values()} | {"any"}
-    if family and family not in families:
-        return f"effect_family {family!r} is not one of {', '.join(sorted(families))}."
-    if window and window not in time_windows():
-        return f"effect_window {window!r} is not one of {', '.join(time_windows())}."
+    if family and family not in rules.families:
+        return (f"effect_family {family!r} is not one of {', '.join(sorted(rules.families))} "
+                "(the families of rules/outcome_scales.csv).")
+    if window and window not in rules.time_windows:
+        return f"effect_window {window!r} is not one of {', '.join(rules.time_windows)} (rules/time_windows.csv)."
     return None
 
 

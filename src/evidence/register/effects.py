@@ -5,7 +5,7 @@
     data/members.csv           which trials a pooled analysis or meta-analysis contains
     data/risk_of_bias.csv      what the sources say about randomization, concealment and blinding
     data/authorities.csv       positions of guidelines, review bodies and regulators, per claim
-    data/trials.csv            registered trials of ketamine or esketamine for PTSD, their status and their reports
+    data/trials.csv            registered trials of the intervention for the claims, their status and their reports
 
 Each loader checks the schema, the vocabularies, numbers and cross-references (studies, claims), and
 raises a DataError naming file, line and column on the first problem. Nothing is derived here: a
@@ -19,16 +19,16 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DataError
 from ..files import project_file_label, read_rows
-from ..rules import rule_rows
+from ..rules.article import ArticleRules, load_article_rules
 from ..vocab import URL_PATTERN
-if TYPE_CHECKING:  # claims.py and studies.py import this module (its rule tables, and to load the register)
-    from .claims import Claim
+from .claims import Claim
+
+if TYPE_CHECKING:  # studies.py imports this module to load the register; only the type is needed here
     from .studies import Study
 
 __all__ = [
@@ -44,8 +44,6 @@ __all__ = [
     "Trial",
     "TRIAL_COLUMNS",
     "load_effect_data",
-    "outcome_scales",
-    "time_windows",
 ]
 
 EFFECT_COLUMNS = (
@@ -84,18 +82,6 @@ NUMBER_COLUMNS = ("hours_after", "n_treat", "n_control", "mean_treat", "sd_treat
                   "se", "estimate", "ci_low", "ci_high", "ci_level")
 
 
-@cache
-def outcome_scales() -> dict[str, dict[str, str]]:
-    """rules/outcome_scales.csv: scale -> family, minimal important difference (blank when none), source."""
-    return {row["scale"]: row.values for row in rule_rows("outcome_scales")}
-
-
-@cache
-def time_windows() -> dict[str, dict[str, str]]:
-    """rules/time_windows.csv: window -> label, target hours, definition, source."""
-    return {row["window"]: row.values for row in rule_rows("time_windows")}
-
-
 @dataclass(frozen=True)
 class EffectRow:
     """One study × comparison × outcome × timepoint, as printed (None where the source printed nothing)."""
@@ -129,10 +115,7 @@ class EffectRow:
     second_pass: str
     notes: str
     line: int = 0
-
-    @property
-    def family(self) -> str:
-        return outcome_scales()[self.outcome]["family"]
+    family: str = ""  # the outcome's family (rules/outcome_scales.csv), set by the loader
 
     @property
     def checked(self) -> bool:
@@ -242,8 +225,11 @@ class EffectData:
     risk_of_bias: Mapping[str, RiskOfBias] = None
     authorities: tuple[Authority, ...] = ()
     trials: tuple[Trial, ...] = ()
+    rules: ArticleRules = None  # the article's tables the rows were checked against (default: the package's)
 
     def __post_init__(self):
+        if self.rules is None:
+            object.__setattr__(self, "rules", load_article_rules(None))
         object.__setattr__(self, "members", dict(self.members or {}))
         object.__setattr__(self, "risk_of_bias", dict(self.risk_of_bias or {}))
 
@@ -297,10 +283,12 @@ def _failer(name: str, line: int):
     return fail
 
 
-def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> tuple[EffectRow, ...]:
+def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim],
+                 rules: ArticleRules | None = None) -> tuple[EffectRow, ...]:
     name = project_file_label(path)
     claim_ids = {c.claim_id for c in claims}
-    scales, windows = outcome_scales(), time_windows()
+    rules = rules or load_article_rules(None)
+    scales, windows = rules.outcome_scales, rules.time_windows
     rows = []
     for line, row in read_rows(path, EFFECT_COLUMNS, display=name):
         fail = _failer(name, line)
@@ -309,6 +297,10 @@ def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Clai
             raise fail("outcome", f"outcome {row['outcome']!r} is not in rules/outcome_scales.csv.",
                        "add the scale there (with its family and any minimal important difference) or use a listed one.")
         _choice(row, "direction", DIRECTIONS, fail)
+        expected = scales[row["outcome"]]["direction"]
+        if expected and row["direction"] != expected:
+            raise fail("direction", f"direction {row['direction']!r} contradicts rules/outcome_scales.csv, where "
+                                    f"{row['outcome']} is {expected}.", "correct the row or the scale's direction.")
         _choice(row, "after", AFTER, fail)
         _choice(row, "window", tuple(windows), fail)
         _choice(row, "value_kind", VALUE_KINDS, fail)
@@ -331,21 +323,23 @@ def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Clai
             raise fail("ci_low", f"ci_low {low:g} is above ci_high {high:g}.", "check the order of the bounds.")
         if low is not None and not row["ci_level"]:
             raise fail("ci_level", "a confidence interval needs its level (95, or 90 when so printed).", "")
-        values = {**row, **numbers, "claim_ids": ids, "line": line}
+        values = {**row, **numbers, "claim_ids": ids, "line": line, "family": scales[row["outcome"]]["family"]}
         rows.append(EffectRow(**{f.name: values[f.name] for f in fields(EffectRow)}))
     return tuple(rows)
 
 
-def load_pools(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> tuple[PublishedPool, ...]:
+def load_pools(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim],
+               rules: ArticleRules | None = None) -> tuple[PublishedPool, ...]:
     name = project_file_label(path)
     claim_ids = {c.claim_id for c in claims}
-    families = {row["family"] for row in outcome_scales().values()} | {"any"}
+    rules = rules or load_article_rules(None)
+    families = rules.families
     pools = []
     for line, row in read_rows(path, POOL_COLUMNS, display=name):
         fail = _failer(name, line)
         ids = _check_common(row, fail, studies, claim_ids)
         _choice(row, "family", tuple(sorted(families)), fail)
-        _choice(row, "window", tuple(time_windows()), fail)
+        _choice(row, "window", tuple(rules.time_windows), fail)
         _choice(row, "role", POOL_ROLES, fail)
         _choice(row, "convention", CONVENTIONS, fail)
         _choice(row, "second_pass", SECOND_PASS, fail)
@@ -447,19 +441,34 @@ def load_trials(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim
     return tuple(trials)
 
 
-def load_effect_data(root: Path, studies: Mapping[str, Study], claims: Sequence[Claim]) -> EffectData:
-    """The files under ``root/data``; a missing file means none of its kind."""
-    data = root / "data"
+# The files of data/ that hold the numbers and positions; each is required (a new project's start with a header
+# only), because a file that went missing would silently change verdicts.
+EFFECT_FILES = {
+    "effects.csv": EFFECT_COLUMNS, "published_pools.csv": POOL_COLUMNS, "members.csv": MEMBER_COLUMNS,
+    "risk_of_bias.csv": ROB_COLUMNS, "authorities.csv": AUTHORITY_COLUMNS, "trials.csv": TRIAL_COLUMNS,
+}
 
-    def present(name: str) -> Path | None:
-        path = data / name
-        return path if path.is_file() else None
 
+def required_file(path: Path, columns: Sequence[str]) -> Path:
+    """``path`` when it exists; a DataError saying how to restore or recreate it otherwise."""
+    if not path.is_file():
+        raise DataError("the file is missing.", file=project_file_label(path),
+                        fix=f"restore it (git checkout -- {project_file_label(path)}), or create it with the header "
+                            f"{','.join(columns)} if the project has none of its rows yet.")
+    return path
+
+
+def load_effect_data(root: Path, studies: Mapping[str, Study], claims: Sequence[Claim],
+                     rules: ArticleRules | None = None) -> EffectData:
+    """The files under ``root/data`` (each required), checked against the article's ``rules``."""
+    rules = rules or load_article_rules(None)
+    path = {name: required_file(root / "data" / name, columns) for name, columns in EFFECT_FILES.items()}
     return EffectData(
-        effects=load_effects(p, studies, claims) if (p := present("effects.csv")) else (),
-        pools=load_pools(p, studies, claims) if (p := present("published_pools.csv")) else (),
-        members=load_members(p, studies) if (p := present("members.csv")) else {},
-        risk_of_bias=load_risk_of_bias(p, studies) if (p := present("risk_of_bias.csv")) else {},
-        authorities=load_authorities(p, claims) if (p := present("authorities.csv")) else (),
-        trials=load_trials(p, studies, claims) if (p := present("trials.csv")) else (),
+        effects=load_effects(path["effects.csv"], studies, claims, rules),
+        pools=load_pools(path["published_pools.csv"], studies, claims, rules),
+        members=load_members(path["members.csv"], studies),
+        risk_of_bias=load_risk_of_bias(path["risk_of_bias.csv"], studies),
+        authorities=load_authorities(path["authorities.csv"], claims),
+        trials=load_trials(path["trials.csv"], studies, claims),
+        rules=rules,
     )

@@ -18,7 +18,8 @@ from pathlib import Path
 from ..files import atomic_write
 from ..sources.pubmed import PubMed
 from ..sources.records import Record
-from .studies import Register, Study
+from .project import Register
+from .studies import Study
 
 __all__ = ["Mismatch", "RefreshReport", "compare", "refresh_register", "same_journal", "same_title"]
 

@@ -1,9 +1,9 @@
 """The curated evidence register: data/studies.csv and data/evidence.csv.
 
-``load_register`` reads both files and checks everything a reviewer relies on: the schema,
-the vocabularies, PMID/DOI/PMCID syntax, unique keys, that every evidence row names a claim
-of claims.csv and a study of studies.csv, and that every claim is covered. The first
-problem raises a DataError naming the file, line and column, and what to do.
+``load_studies`` and ``load_evidence`` check everything a reviewer relies on: the schema, the vocabularies,
+PMID/DOI/PMCID syntax, unique keys, and that every evidence row names a claim of claims.csv and a study of
+studies.csv. The first problem raises a DataError naming the file, line and column, and what to do. The register
+as a whole is assembled in ``project.py``.
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from functools import cache
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..errors import DataError
 from ..files import project_file_label, read_rows
-from ..rules import rule_rows
+from ..rules.article import designs
 from ..vocab import DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, STANCES, URL_PATTERN, VERDICTS, doi_url, pubmed_url
-from .claims import Claim, get_claim, load_claims
-from .effects import EffectData, load_effect_data
+from .claims import Claim
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -28,12 +26,9 @@ __all__ = [
     "STUDY_COLUMNS",
     "EvidenceRow",
     "Override",
-    "Register",
     "Study",
-    "designs",
     "load_evidence",
     "load_overrides",
-    "load_register",
     "load_studies",
 ]
 
@@ -47,12 +42,6 @@ SEEN_KINDS = ("pubmed", "pmc", "europepmc", "publisher", "mirror", "other", "")
 EVIDENCE_COLUMNS = ("claim_id", "study_id", "stance", "outcome_measured", "follow_up", "effect", "rationale")
 OVERRIDE_COLUMNS = ("claim_id", "verdict", "reason")
 PROVENANCES = ("curated", "entrez")
-
-
-@cache
-def designs() -> dict[str, dict[str, str]]:
-    """The design vocabulary (rules/designs.csv): design -> label, group, GRADE starting certainty, source."""
-    return {row["design"]: row.values for row in rule_rows("designs")}
 
 
 @dataclass(frozen=True)
@@ -104,21 +93,6 @@ class Override:
 
     verdict: str
     reason: str
-
-
-@dataclass(frozen=True)
-class Register:
-    claims: tuple[Claim, ...]
-    studies: dict[str, Study]
-    evidence: tuple[EvidenceRow, ...]
-    overrides: dict[str, Override] = field(default_factory=dict)
-    effect_data: EffectData = field(default_factory=EffectData)
-
-    def for_claim(self, claim_id: str) -> list[tuple[EvidenceRow, Study]]:
-        return [(row, self.studies[row.study_id]) for row in self.evidence if row.claim_id == claim_id]
-
-    def claim(self, claim_id: str) -> Claim:
-        return get_claim(list(self.claims), claim_id)
 
 
 def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study]:
@@ -239,22 +213,3 @@ def load_overrides(path: Path, claim_ids: set[str]) -> dict[str, Override]:
             raise DataError(f"{row['claim_id']} is overridden twice.", column="claim_id", **where)
         overrides[row["claim_id"]] = Override(row["verdict"], row["reason"])
     return overrides
-
-
-def load_register(root: Path) -> Register:
-    """claims.csv, data/studies.csv, data/evidence.csv and data/verdict_overrides.csv under ``root``,
-    validated together."""
-    claims = load_claims(root / "claims.csv")
-    studies = load_studies(root / "data" / "studies.csv")
-    evidence = load_evidence(root / "data" / "evidence.csv", claims, studies)
-    # A claim without evidence rows is allowed (a new project's claims start so); its verdict says nothing is
-    # registered yet (rules/verdict_rules.csv, first row), and `evidence register --summary` lists it.
-    unused = sorted(set(studies) - {row.study_id for row in evidence})
-    if unused:
-        first = studies[unused[0]]
-        raise DataError(f"{len(unused)} study(ies) back no claim, e.g. {unused[0]}.", file="data/studies.csv",
-                        line=first.line, column="study_id", fix="add an evidence row for it, or remove it.")
-    overrides = load_overrides(root / "data" / "verdict_overrides.csv", {c.claim_id for c in claims})
-    effect_data = load_effect_data(root, studies, claims)
-    return Register(claims=tuple(claims), studies=studies, evidence=evidence, overrides=overrides,
-                    effect_data=effect_data)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from ..errors import DataError, RuleError
 from ..files import read_text_rows
 
-__all__ = ["RULE_TABLES", "RuleRow", "check_option", "lookup", "rule_rows", "table_text"]
+__all__ = ["ARTICLE_TABLES", "RULE_TABLES", "RuleRow", "article_rule_rows", "check_option", "lookup", "rule_rows",
+           "table_text"]
 
 # Each table and its columns, in file order.
 RULE_TABLES: dict[str, tuple[str, ...]] = {
@@ -27,7 +29,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "certainty_rules": ("kind", "name", "condition", "explanation", "source_url"),
     "verdict_rules": ("order", "verdict", "condition", "explanation", "source_url"),
     "gap_rules": ("condition", "message", "source_url"),
-    "outcome_scales": ("scale", "family", "mcid", "mcid_note", "source_url"),
+    "outcome_scales": ("scale", "family", "direction", "mcid", "mcid_note", "source_url"),
     "time_windows": ("window", "label", "target_hours", "definition", "source_url"),
     "synthesis": ("name", "value", "why", "source_url"),
     "comparators": ("pattern", "kind", "unblinding", "why", "source_url"),
@@ -40,8 +42,14 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
     "claim_cues": ("cue", "pattern", "suggests", "why", "source_url"),
 }
+# The tables an article's project supplies itself, in its own ``rules/`` folder: which outcome scales its
+# trials use (with their family, direction of benefit and minimal important difference), which comparators
+# they have and how well each masks the intervention, and which time windows its claims ask about. The package
+# ships neutral defaults only; a project's rows come first and replace a default row with the same key.
+ARTICLE_TABLES = ("comparators", "outcome_scales", "time_windows")
 # Columns that may be left empty (every other cell of a rule table is required).
-OPTIONAL = {("outcome_scales", "mcid"), ("time_windows", "target_hours"), ("claim_cues", "suggests")}
+OPTIONAL = {("outcome_scales", "mcid"), ("outcome_scales", "direction"), ("time_windows", "target_hours"),
+            ("claim_cues", "suggests")}
 
 
 @dataclass(frozen=True)
@@ -70,13 +78,10 @@ def table_text(table: str) -> str:
     return resources.files(__name__).joinpath(f"{table}.csv").read_text(encoding="utf-8")
 
 
-@cache
-def rule_rows(table: str) -> tuple[RuleRow, ...]:
-    """The rows of ``rules/<table>.csv``, in file order."""
+def _rows(table: str, text: str, where: str) -> tuple[RuleRow, ...]:
     columns = _known(table)
-    text = table_text(table)
     try:
-        rows = tuple(RuleRow(table, line, values) for line, values in read_text_rows(text, columns, name=f"{table}.csv"))
+        rows = tuple(RuleRow(table, line, values) for line, values in read_text_rows(text, columns, name=where))
     except DataError as exc:
         raise RuleError(str(exc).split(": ", 1)[-1], table=table, row=exc.line) from None
     for row in rows:
@@ -84,6 +89,32 @@ def rule_rows(table: str) -> tuple[RuleRow, ...]:
         if empty:
             raise row.error(f"column {empty[0]!r} is empty; every rule needs every column.")
     return rows
+
+
+@cache
+def rule_rows(table: str) -> tuple[RuleRow, ...]:
+    """The rows of ``rules/<table>.csv`` as shipped with the package, in file order."""
+    _known(table)
+    return _rows(table, table_text(table), f"{table}.csv")
+
+
+def article_rule_rows(table: str, folder: Path | None) -> tuple[RuleRow, ...]:
+    """An article table (``ARTICLE_TABLES``): the rows of ``folder/<table>.csv`` when the project has that file,
+    followed by the package's default rows whose key (first column) the project does not redefine."""
+    if table not in ARTICLE_TABLES:
+        raise RuleError("not a table a project supplies.", table=table, options=ARTICLE_TABLES)
+    defaults = rule_rows(table)
+    path = folder / f"{table}.csv" if folder is not None else None
+    if path is None or not path.is_file():
+        return defaults
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"cannot be read ({exc}).", table=table) from None
+    own = _rows(table, text, f"rules/{table}.csv")
+    key = RULE_TABLES[table][0]
+    keys = {row[key] for row in own}
+    return own + tuple(row for row in defaults if row[key] not in keys)
 
 
 def lookup(table: str, column: str, value: str) -> RuleRow:

@@ -29,7 +29,6 @@ __all__ = [
     "EFETCH_BATCH",
     "FetchResult",
     "PubMed",
-    "SNAPSHOT_DATE",
     "SearchResult",
     "eutils_transport",
     "normalize_pmid",
@@ -39,9 +38,6 @@ log = logging.getLogger(__name__)
 
 ESEARCH_MAX_IDS = 9999
 EFETCH_BATCH = 200
-# Searches are frozen at this Entrez date (edat) so a rerun reproduces the snapshot; pass
-# max_date to search up to another day.
-SNAPSHOT_DATE = "2026/11/25"
 EARLIEST_DATE = "1800/01/01"
 
 
@@ -94,8 +90,14 @@ class PubMed:
         *,
         transport: Transport | None = None,
         progress: Callable[[str], None] | None = None,
+        snapshot_date: str | dt.date | None = None,
     ):
+        """``snapshot_date`` freezes searches at an Entrez date (a project's evidence.toml names it) so a rerun
+        reproduces them; without it a search runs up to ``max_date``, which must then be given."""
         self.settings = settings or Settings.from_env()
+        if isinstance(snapshot_date, dt.date):
+            snapshot_date = _format_date(snapshot_date)
+        self.snapshot_date = snapshot_date
         self.transport = transport or eutils_transport(self.settings)
         self._progress = progress or (lambda message: log.info(message))
 
@@ -110,16 +112,23 @@ class PubMed:
         return getattr(self.transport, "drift", [])
 
     # -- public API ------------------------------------------------------------------
-    def search(self, query: str, *, max_date: str = SNAPSHOT_DATE, min_date: str = EARLIEST_DATE) -> SearchResult:
-        """Every PMID matching ``query`` with an Entrez date in [min_date, max_date]."""
+    def search(self, query: str, *, max_date: str | None = None, min_date: str | None = None) -> SearchResult:
+        """Every PMID matching ``query`` with an Entrez date in [min_date, max_date]. ``max_date`` defaults to the
+        client's snapshot date; with neither, the search is not frozen (everything PubMed holds now), which suits
+        a live look but not a reproducible project."""
         if not query or not query.strip():
             raise InputError("empty PubMed query. Fix: give the query text as it would be typed into PubMed.")
-        lo, hi = _parse_date(min_date, "min_date"), _parse_date(max_date, "max_date")
-        if lo > hi:
+        max_date = max_date or self.snapshot_date
+        hi = _parse_date(max_date, "max_date") if max_date else None
+        lo = _parse_date(min_date or EARLIEST_DATE, "min_date")
+        if hi is not None and lo > hi:
             raise InputError(f"min_date {min_date} is after max_date {max_date}.")
-        first = self._esearch(query, lo, hi)
+        frozen = hi is not None or min_date is not None
+        first = self._esearch(query, lo if frozen else None, hi)
         slices: list[SearchSlice] = []
-        ids = self._collect(query, lo, hi, first, slices)
+        if first.count > ESEARCH_MAX_IDS and hi is None:
+            hi, frozen = dt.date.today(), True  # an unfrozen search is split over dates only when it must be
+        ids = self._collect(query, lo if frozen else None, hi, first, slices)
         unique = tuple(dict.fromkeys(ids))
         if len(unique) != first.count:
             raise NCBIError(
@@ -131,8 +140,8 @@ class PubMed:
             count=first.count,
             ids=unique,
             query_translation=first.query_translation,
-            min_date=_format_date(lo),
-            max_date=_format_date(hi),
+            min_date=_format_date(lo) if frozen else "",
+            max_date=_format_date(hi) if hi is not None else "",
             slices=tuple(slices),
             warnings=first.warnings + first.errors,
         )
@@ -165,7 +174,8 @@ class PubMed:
         return page.ids[0] if page.count == 1 and page.ids else None
 
     # -- internals -------------------------------------------------------------------
-    def _collect(self, query: str, lo: dt.date, hi: dt.date, page: SearchPage, slices: list[SearchSlice]) -> list[str]:
+    def _collect(self, query: str, lo: dt.date | None, hi: dt.date | None, page: SearchPage,
+                 slices: list[SearchSlice]) -> list[str]:
         if page.count <= ESEARCH_MAX_IDS:
             if len(page.ids) != page.count:
                 raise NCBIError(
@@ -190,15 +200,11 @@ class PubMed:
             )
         return self._collect(query, lo, mid, left, slices) + self._collect(query, mid + dt.timedelta(days=1), hi, right, slices)
 
-    def _esearch(self, query: str, lo: dt.date, hi: dt.date) -> SearchPage:
-        params = {
-            "db": "pubmed",
-            "term": query,
-            "retmax": str(ESEARCH_MAX_IDS),
-            "datetype": "edat",
-            "mindate": _format_date(lo),
-            "maxdate": _format_date(hi),
-        }
+    def _esearch(self, query: str, lo: dt.date | None, hi: dt.date | None) -> SearchPage:
+        params = {"db": "pubmed", "term": query, "retmax": str(ESEARCH_MAX_IDS)}
+        if lo is not None or hi is not None:  # E-utilities wants both bounds of a date range together
+            params.update(datetype="edat", mindate=_format_date(lo or dt.date(1800, 1, 1)),
+                          maxdate=_format_date(hi or dt.date.today()))
         return esearch_page(self.transport.get("esearch", params).document, source=f"esearch {query[:60]!r}")
 
 
@@ -206,8 +212,9 @@ def _parse_date(value: str, name: str) -> dt.date:
     try:
         return dt.datetime.strptime(value.strip(), "%Y/%m/%d").date()
     except ValueError:
-        raise InputError(f"{name}={value!r} is not a date. Fix: write it as YYYY/MM/DD, e.g. 2026/11/25.") from None
+        raise InputError(f"{name}={value!r} is not a date. Fix: write it as YYYY/MM/DD, e.g. 2024/01/31.") from None
 
 
-def _format_date(day: dt.date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+def _format_date(day: dt.date | None) -> str:
+    """A date as E-utilities writes it (YYYY/MM/DD); empty for no date (an unfrozen search)."""
+    return "" if day is None else f"{day.year:04d}/{day.month:02d}/{day.day:02d}"

@@ -39,7 +39,7 @@ from urllib.error import HTTPError, URLError
 
 from Bio import Entrez
 
-from .. import __version__
+from ..version import __version__
 from ..errors import ConfigurationError, NCBIError, NetworkError, ParseError, RateLimitError, redact_url
 from ..settings import NCBI_EUTILS_BASE, Settings
 from .records import check_response, esearch_page
