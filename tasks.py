@@ -2,6 +2,7 @@
 """The project's two commands, for a machine with only Python 3.11+ and git.
 
     python3 tasks.py report   # check the project, regenerate and execute the notebooks offline, build the book
+                              # (only the steps whose inputs changed; --force redoes all)
     python3 tasks.py test     # the whole test suite, notebooks (nbval) and the book in Chromium included
 
 Each creates or reuses the virtual environment .venv and installs the project into it
@@ -28,6 +29,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".evidence-installed"
+APT_LOCK_WAIT_SECONDS = 300
+# Exit codes, as the evidence command uses them: 2 a problem the user can fix (said in one line), 130 interrupted.
+USER_ERROR, INTERRUPTED = 2, 130
 
 
 def ensure_env() -> None:
@@ -64,7 +68,11 @@ def ensure_browser() -> None:
         return
     print("installing Debian's chromium (the brief's PDF, the site test) ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+    # Another apt-get on the machine (a second first run, an unattended upgrade) holds dpkg's lock for a while: wait
+    # for it (up to five minutes) instead of failing before any test has run.
+    wait = ["-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_SECONDS}"]
+    for command in (["apt-get", *wait, "update", "-qq"],
+                    ["apt-get", *wait, "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
         result = subprocess.run(command, env=env, stdout=subprocess.DEVNULL)
         if result.returncode != 0:
             sys.exit(f"`{' '.join(command)}` failed ({result.returncode}); the brief's PDF and the site test need "
@@ -80,7 +88,10 @@ def offline_env() -> dict[str, str]:
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> None:
-    result = subprocess.run(command, cwd=ROOT, env=env)
+    try:
+        result = subprocess.run(command, cwd=ROOT, env=env)
+    except FileNotFoundError:
+        sys.exit(f"tasks.py: {command[0]} was not found. Fix: delete .venv/ and run the command again to rebuild it.")
     if result.returncode != 0:
         sys.exit(result.returncode)
 
@@ -104,7 +115,24 @@ def test(args: list[str]) -> None:
 
 COMMANDS = {"report": report, "test": test}
 
+def main(argv: list[str]) -> int:
+    if len(argv) < 1 or argv[0] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return USER_ERROR
+    try:
+        COMMANDS[argv[0]](argv[1:])
+    except KeyboardInterrupt:
+        # the child (pytest, evidence) got the same signal and says what it kept; here one line, no traceback
+        print(f"tasks.py {argv[0]}: interrupted; run it again to resume (installs and the cache are kept).",
+              file=sys.stderr)
+        return INTERRUPTED
+    except OSError as error:  # a read-only checkout, a full disk: one line naming the file and the fix
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"tasks.py {argv[0]}: {error.strerror or error}{where}. Fix: check that the checkout is writable and "
+              "the disk has room, then run it again.", file=sys.stderr)
+        return USER_ERROR
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
-        sys.exit(__doc__)
-    COMMANDS[sys.argv[1]](sys.argv[2:])
+    sys.exit(main(sys.argv[1:]))

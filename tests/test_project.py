@@ -39,11 +39,15 @@ def counted(monkeypatch):
 
 @pytest.mark.parametrize("argv", [["check"], ["check", "--format", "json"], ["check", "--claim", "C04"],
                                   ["cite", "--format", "bibtex"], ["claimreview"]])
-def test_a_command_loads_the_project_once_and_assesses_each_claim_once(counted, argv, capsys):
+def test_a_command_loads_the_project_once_and_assesses_each_claim_once(counted, argv, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(copy_project(tmp_path))  # a project with no assessments cached yet
     assert cli.main(argv) == 0
-    capsys.readouterr()
+    first = capsys.readouterr().out
     assert counted["loads"] == 1
     assert sorted(counted["assessed"]) == sorted(set(counted["assessed"])) and len(counted["assessed"]) == CLAIMS
+    assert cli.main(argv) == 0  # the second time the assessments are read back by their content key
+    assert capsys.readouterr().out == first
+    assert counted["loads"] == 2 and len(counted["assessed"]) == CLAIMS
 
 
 def test_the_report_loads_the_project_once_and_assesses_each_claim_once(counted, monkeypatch, tmp_path):

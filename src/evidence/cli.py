@@ -59,7 +59,7 @@ def _print_frame(frame: pd.DataFrame) -> None:
 def cmd_report(args, settings: Settings) -> int:
     from .present.report import run_report  # imports the notebook and book machinery only when needed
 
-    return run_report(settings, notebooks=args.notebooks, progress=_progress)
+    return run_report(settings, notebooks=args.notebooks, progress=_progress, force=args.force)
 
 
 def cmd_notebooks(args, settings: Settings) -> int:
@@ -189,7 +189,6 @@ def _pools(assessment) -> list[dict]:
     return found
 
 
-FAIL_ON_EXIT = 3
 
 
 def _fail_on(text: str | None) -> int | None:
@@ -237,7 +236,7 @@ def cmd_check(args, settings: Settings) -> int:
     if failing:
         print(f"evidence: {len(failing)} claim(s) at or below '{VERDICTS[threshold]}': {', '.join(failing)}",
               file=sys.stderr)
-        return FAIL_ON_EXIT
+        return EXIT_FAIL_ON
     return 0
 
 
@@ -396,7 +395,7 @@ def cmd_update(args, settings: Settings) -> int:
                                  "or live.")
     import dataclasses
 
-    until = dt.datetime.strptime(args.until, "%Y/%m/%d").date() if args.until else dt.date.today()
+    until = args.until or dt.date.today()
     project = load_project(settings.root)
     # an update asks PubMed itself: a cached answer for the same window would hide what was added since
     client = PubMed(dataclasses.replace(settings, mode="live"), progress=lambda message: None)
@@ -420,6 +419,16 @@ def _iso_date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-31") from None
 
 
+def _entrez_date(text: str):
+    """An argparse type: a YYYY/MM/DD date (E-utilities' form), or argparse's one-line usage error."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y/%m/%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY/MM/DD, e.g. 2026/12/01") from None
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -430,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     report = sub.add_parser("report", help="validate, generate and execute the notebooks, build the book")
     report.add_argument("notebooks", nargs="*", type=Path, help="execute only these notebooks (default: all)")
+    report.add_argument("--force", action="store_true", help="redo every step, even those whose inputs did not change")
     report.set_defaults(run=cmd_report)
     notebooks = sub.add_parser("notebooks", help="generate the group notebooks from claims.csv")
     notebooks.set_defaults(run=cmd_notebooks)
@@ -485,28 +495,50 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--import", dest="import_file", type=Path, help="read decisions back from such a CSV")
     screen.set_defaults(run=cmd_screen)
     upd = sub.add_parser("update", help="re-run every search past the snapshot date and report what is new")
-    upd.add_argument("--until", help="the new Entrez date, YYYY/MM/DD (default today)")
+    upd.add_argument("--until", type=_entrez_date, help="the new Entrez date, YYYY/MM/DD (default today)")
     upd.add_argument("--report", type=Path, help="where to write the report (default reports/update.md)")
     upd.set_defaults(run=cmd_update)
     return parser
 
 
+# Exit codes (the README lists them): what went wrong decides the number, so scripts can tell them apart.
+EXIT_OK, EXIT_USER, EXIT_FAIL_ON, EXIT_FILES, EXIT_BUG, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one verb; every failure ends in one line on standard error and an exit code, never a traceback (``-v``
+    adds the traceback for a bug report)."""
+    args = build_parser().parse_args(argv)  # a bad option or value: argparse's one-line usage error, exit 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         if not getattr(args, "needs_settings", True):  # init runs outside any project
             return args.run(args)
         return args.run(args, Settings.from_env())
     except EvidenceError as error:
-        print(f"evidence: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(f"{error}", EXIT_USER)
+    except UnicodeDecodeError as error:
+        return _fail(f"a file is not UTF-8 text ({error.reason} at byte {error.start}). Fix: save it as UTF-8, or "
+                     "give the plain-text file rather than a binary one.", EXIT_USER)
     except BrokenPipeError:  # e.g. `evidence check | head`: the reader left; not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
-        return 0
+        return EXIT_OK
+    except OSError as error:  # a read-only folder, a missing path, a full disk
+        where = f": {error.filename}" if error.filename else ""
+        return _fail(f"the file system refused ({error.strerror or error}{where}). Fix: check that the path exists "
+                     "and that its folder is writable, then run again.", EXIT_FILES)
     except KeyboardInterrupt:
-        print("evidence: interrupted; what was fetched is cached, so running again resumes.", file=sys.stderr)
-        return 130
+        return _fail("interrupted; what was fetched is cached and every file written is whole, so running again "
+                     "resumes.", EXIT_INTERRUPTED)
+    except Exception as error:  # a bug: say so in one line; -v shows where
+        if args.verbose:
+            raise
+        return _fail(f"internal error ({type(error).__name__}: {error}). This is a bug in evidence; run again with "
+                     "-v for the traceback and report it.", EXIT_BUG)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"evidence: error: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

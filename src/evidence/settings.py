@@ -19,7 +19,9 @@ __all__ = ["CTGOV_BASE", "MODES", "NCBI_EUTILS_BASE", "Settings", "project_root"
 NCBI_EUTILS_BASE = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 CTGOV_BASE = "https://clinicaltrials.gov/api/v2/"
 MODES = ("offline", "cached", "live")
-DEFAULT_MODE = "cached"
+# Offline by default, for every verb and every caller: the network is used only when a user asks for it
+# (EVIDENCE_MODE=cached or live, with NCBI_EMAIL), so a fresh machine with no NCBI settings runs everything.
+DEFAULT_MODE = "offline"
 
 
 def project_root() -> Path:

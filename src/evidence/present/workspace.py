@@ -21,6 +21,7 @@ from ..screening import ScreeningLog, candidates
 from ..settings import Settings
 from ..sources.pubmed import PubMed, SearchResult
 from ..sources.records import Record
+from .freshness import cached_assessments
 
 __all__ = ["Workspace", "exclude", "load_workspace"]
 
@@ -78,7 +79,9 @@ class Workspace:
 
     def _all(self) -> dict[str, Assessment]:
         if self._assessments is None:
-            self._assessments = {a.claim.claim_id: a for a in assess_project(self.project, records=self.records)}
+            assessed = cached_assessments(self.project.root, self.records,
+                                          lambda: assess_project(self.project, records=self.records))
+            self._assessments = {a.claim.claim_id: a for a in assessed}
         return self._assessments
 
 
