@@ -33,7 +33,7 @@ def fixture_project(tmp_path):
     shutil.copy(ROOT / "notebooks" / "groups.csv", tmp_path / "notebooks" / "groups.csv")
     studies = [
         [sid, pmid, doi, "", author, year, journal, title, "rct", "30", "fixture", "https://example.org/fixture",
-         "2026-11-25", "curated", "", "", ""]
+         "2026-11-25", "curated", "", "", "", ""]
         for sid, pmid, doi, author, year, journal, title in FIXTURE_STUDIES
     ]
     write_csv(tmp_path / "data" / "studies.csv", STUDY_COLUMNS, studies)

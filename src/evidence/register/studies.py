@@ -20,7 +20,7 @@ from ..files import project_file_label, read_rows
 from ..rules import rule_rows
 from ..vocab import DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, STANCES, URL_PATTERN, VERDICTS, doi_url, pubmed_url
 from .claims import Claim, get_claim, load_claims
-from .effects import EffectData, load_effect_data
+from .effects import REGISTRY_ID, EffectData, Trial, load_effect_data
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -30,6 +30,7 @@ __all__ = [
     "Override",
     "Register",
     "Study",
+    "check_trial_links",
     "designs",
     "load_evidence",
     "load_overrides",
@@ -39,7 +40,7 @@ __all__ = [
 
 STUDY_COLUMNS = (
     "study_id", "pmid", "doi", "pmcid", "first_author", "year", "journal", "title", "design", "n",
-    "population", "source_url", "verified_on", "provenance", "second_pass", "seen_at", "seen_kind",
+    "population", "source_url", "verified_on", "provenance", "second_pass", "seen_at", "seen_kind", "trial_id",
 )
 # A second, independent check of each study's identity (data/README.md gives the figures).
 SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
@@ -74,7 +75,13 @@ class Study:
     second_pass: str = ""
     seen_at: str = ""  # the page, found by the second pass, that prints the identifier beside the title
     seen_kind: str = ""  # pubmed, pmc, europepmc, publisher, mirror (only when nothing else printed it), other
+    trial_id: str = ""  # the trial's registry id (NCT..., ACTRN...); reports of one trial share it; empty: its own trial
     line: int = 0
+
+    @property
+    def trial_key(self) -> str:
+        """The unit a pool counts: the registry id the report shares with the trial's other reports, else its own id."""
+        return self.trial_id or self.study_id
 
     @property
     def link(self) -> str:
@@ -187,6 +194,10 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
             raise fail("seen_kind", f"seen_kind {row['seen_kind']!r} is not one of {', '.join(k for k in SEEN_KINDS if k)}.")
         if row["provenance"] not in PROVENANCES:
             raise fail("provenance", f"provenance {row['provenance']!r} is not one of {', '.join(PROVENANCES)}.")
+        if row["trial_id"] and not REGISTRY_ID.match(row["trial_id"]):
+            raise fail("trial_id", f"trial_id {row['trial_id']!r} is not a registry number (NCT and 8 digits, or "
+                       "ACTRN and 14).", "write the trial's registry id as the report prints it, or leave it empty "
+                       "when the report is its own trial.")
         values = {f.name: row[f.name] for f in fields(Study) if f.name in row}
         values.update(year=year, n=n, line=line)
         studies[row["study_id"]] = Study(**values)
@@ -241,6 +252,27 @@ def load_overrides(path: Path, claim_ids: set[str]) -> dict[str, Override]:
     return overrides
 
 
+def check_trial_links(studies: dict[str, Study], trials: Sequence[Trial]) -> None:
+    """data/studies.csv ``trial_id`` and data/trials.csv ``study_ids`` agree where both speak: a study a registered
+    trial lists as its report carries that trial's id (or none), and a study naming a listed trial is among the
+    reports that trial lists when it lists any."""
+    for trial in trials:
+        for study_id in trial.study_ids:
+            named = studies[study_id].trial_id
+            if named and named != trial.nct_id:
+                raise DataError(f"{study_id} names trial {named}, but data/trials.csv line {trial.line} lists it as a "
+                                f"report of {trial.nct_id}.", file="data/studies.csv", line=studies[study_id].line,
+                                column="trial_id", fix="correct one of the two so that they name the same trial.")
+    listed = {t.nct_id: t for t in trials}
+    for study in studies.values():
+        trial = listed.get(study.trial_id)
+        if trial is not None and trial.study_ids and study.study_id not in trial.study_ids:
+            raise DataError(f"{study.study_id} names trial {study.trial_id}, whose row in data/trials.csv (line "
+                            f"{trial.line}) lists other reports ({' '.join(trial.study_ids)}).",
+                            file="data/studies.csv", line=study.line, column="trial_id",
+                            fix="add the study to that trial's study_ids, or correct its trial_id.")
+
+
 def load_register(root: Path) -> Register:
     """claims.csv, data/studies.csv, data/evidence.csv and data/verdict_overrides.csv under ``root``,
     validated together."""
@@ -256,5 +288,6 @@ def load_register(root: Path) -> Register:
                         line=first.line, column="study_id", fix="add an evidence row for it, or remove it.")
     overrides = load_overrides(root / "data" / "verdict_overrides.csv", {c.claim_id for c in claims})
     effect_data = load_effect_data(root, studies, claims)
+    check_trial_links(studies, effect_data.trials)
     return Register(claims=tuple(claims), studies=studies, evidence=evidence, overrides=overrides,
                     effect_data=effect_data)
