@@ -303,6 +303,14 @@ def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
     print(f"Verdict: {row['verdict']}{' ' + OVERRIDE_LABEL if row['override'] else ''} · certainty {row['certainty']}")
     print(f"  {assessment.verdict_reason}")
     print(f"  Rests on: {basis_summary(assessment)}")
+    if assessment.direction:
+        print(f"  Direction: {assessment.direction}. {assessment.direction_reason}")
+    pool = assessment.synthesis.pool if assessment.synthesis else None
+    if pool is not None:
+        from .present.sections import method_line
+
+        print(f"  Our pool: {method_line(pool)}" + ("" if pool.robust else
+              "; not robust: the conclusion changes " + "; ".join(r.label for r in pool.flipped)))
     for domain in assessment.domains:
         print(f"  - {domain.name} (-{domain.levels}): {' '.join(domain.reasons)}")
     if row["authorities"]:
