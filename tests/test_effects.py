@@ -14,7 +14,13 @@ from evidence import cli
 from evidence.errors import DataError
 from evidence.judge.verdict import assess_project, assess_register
 from evidence.present.sections import authorities_card
-from evidence.register.effects import AUTHORITY_COLUMNS, EFFECT_COLUMNS, POOL_COLUMNS
+from evidence.register.effects import (
+    AUTHORITY_COLUMNS,
+    EFFECT_COLUMNS,
+    INDIRECTNESS_COLUMNS,
+    POOL_COLUMNS,
+    ROB_COLUMNS,
+)
 from evidence.register.project import load_project, load_register
 
 PROJECT = load_project(ROOT)
@@ -67,6 +73,14 @@ def test_the_depression_pool_keeps_the_pooled_analysis_out():
     ("effects.csv", EFFECT_COLUMNS, {"estimate": "big"}, "estimate", "is not a number"),
     ("effects.csv", EFFECT_COLUMNS, {"where": ""}, "where", "where is empty"),
     ("effects.csv", EFFECT_COLUMNS, {"window": "someday"}, "window", "window 'someday' is not one of"),
+    ("effects.csv", EFFECT_COLUMNS, {"value_kind": "delta"}, "value_kind", "value_kind 'delta' is not one of"),
+    ("effects.csv", EFFECT_COLUMNS, {"outcome_role": "main"}, "outcome_role", "outcome_role 'main' is not one of"),
+    ("effects.csv", EFFECT_COLUMNS, {"crossover": "paired"}, "crossover", "on a study whose design is rct"),
+    ("effects.csv", EFFECT_COLUMNS, {"baseline_treat": "20"}, "baseline_control", "baseline means come in pairs"),
+    ("risk_of_bias.csv", ROB_COLUMNS, {"missing_outcome_data": "bad"}, "missing_outcome_data", "is not one of"),
+    ("indirectness.csv", INDIRECTNESS_COLUMNS, {"population": "partly"}, "population", "'partly' is not one of"),
+    ("indirectness.csv", INDIRECTNESS_COLUMNS, {"reason": ""}, "reason", "reason is empty"),
+    ("indirectness.csv", INDIRECTNESS_COLUMNS, {"claim_id": "C99"}, "claim_id", "not in claims.csv"),
     ("published_pools.csv", POOL_COLUMNS, {"k": "2.5"}, "k", "not a positive whole number"),
     ("published_pools.csv", POOL_COLUMNS, {"role": "main"}, "role", "role 'main' is not one of"),
     ("authorities.csv", AUTHORITY_COLUMNS, {"position": "maybe"}, "position", "position 'maybe' is not one of"),
@@ -106,10 +120,12 @@ def test_a_header_only_data_file_means_none_of_its_kind(tmp_path):
 
 
 def test_the_section_says_where_we_differ_from_an_authority_and_why():
-    text = authorities_card(ASSESSMENTS["C13"]).data
-    assert "| NICE | 2022 | insufficient evidence |" in text
-    assert "*Where we differ from NICE (2022):*" in text and "our pool of 4 trials" in text
-    assert "published after 2022" in text
+    assessment = ASSESSMENTS["C13"]
+    assert assessment.verdict == "weak"  # very low certainty: guidelines that recommend (es)ketamine lean the other way
+    text = authorities_card(assessment).data
+    assert "| NICE | 2022 | insufficient evidence |" in text and "Where we differ from NICE" not in text
+    assert "*Where we differ from CANMAT (2021):*" in text
+    assert f"our pool of {assessment.synthesis.pool.k} trials" in text and "published after 2021" in text
     assert "No guideline" in authorities_card(ASSESSMENTS["C07"]).data
 
 
@@ -118,10 +134,15 @@ def test_check_json_carries_pools_domains_and_authorities(monkeypatch, capsys):
     assert cli.main(["check", "--format", "json"]) == 0
     rows = {r["claim_id"]: r for r in json.loads(capsys.readouterr().out)}
     c13 = rows["C13"]
-    assert c13["route"] == "effect"
+    assert c13["route"] == "effect" and c13["direction"] == ASSESSMENTS["C13"].direction
     ours = next(p for p in c13["pools"] if p["source"] == "this project")
-    assert ours["k"] == ASSESSMENTS["C13"].synthesis.pool.k and len(ours["ci"]) == 2 and ours["prediction_interval"]
-    assert {"domain": "risk of bias", "levels": 1} == {k: c13["domains"][0][k] for k in ("domain", "levels")}
+    pool = ASSESSMENTS["C13"].synthesis.pool
+    assert ours["k"] == pool.k == len(ours["members"]) and len(ours["ci"]) == 2 and ours["prediction_interval"]
+    assert (ours["tau2_method"], ours["ci_method"]) == ("REML", "mHK") and len(ours["tau2_ci"]) == 2
+    assert {"study_id", "trial_id", "estimate", "se", "n"} <= set(ours["members"][0])
+    assert ours["robust"] is pool.robust and ours["sensitivity"][0]["kind"] == "main"
+    assert [(d["domain"], d["levels"]) for d in c13["domains"]] == \
+        [(d.name, d.levels) for d in ASSESSMENTS["C13"].domains]
     assert any(a["body"] == "NICE" for a in c13["authorities"])
     assert rows["C05"]["route"] == "design" and rows["C05"]["pools"] == []
 

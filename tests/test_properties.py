@@ -67,9 +67,9 @@ def test_csv_readers_parse_or_name_file_and_line(tmp_path_factory, name, data, r
 
 def test_a_valid_study_row_is_accepted(tmp_path):
     row = ["pmid:123", "123", "10.1000/x", "PMC1234567", "Doe", "2020", "J", "T", "rct", "10", "", "https://e.org",
-           "2026-11-25", "curated", "", "", ""]
+           "2026-11-25", "curated", "", "", "", "NCT01234567"]
     studies = load_studies(write(tmp_path, "studies.csv", csv_text(STUDY_COLUMNS, [row])))
-    assert studies["pmid:123"].n == 10
+    assert studies["pmid:123"].n == 10 and studies["pmid:123"].trial_key == "NCT01234567"
 
 
 # -- XML -----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def fixture_project(tmp_path):
     bare_project(tmp_path)
     studies = [
         [sid, pmid, doi, "", author, year, journal, title, "rct", "30", "fixture", "https://example.org/fixture",
-         "2026-11-25", "curated", "", "", ""]
+         "2026-11-25", "curated", "", "", "", ""]
         for sid, pmid, doi, author, year, journal, title in FIXTURE_STUDIES
     ]
     write_csv(tmp_path / "data" / "studies.csv", STUDY_COLUMNS, studies)

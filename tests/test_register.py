@@ -82,6 +82,7 @@ STUDY_BREAKS = [
     ("source_url", "pubmed/123", "not an http(s) URL"),
     ("verified_on", "25/11/2026", "not a date"),
     ("provenance", "memory", "provenance 'memory'"),
+    ("trial_id", "NCT123", "is not a registry number"),
 ]
 
 
@@ -173,3 +174,31 @@ def test_the_second_pass_is_recorded_for_every_study():
     for study in REGISTER.studies.values():
         assert study.seen_at.startswith("http") or study.second_pass == "unconfirmed", study.study_id
         assert study.seen_kind or not study.seen_at, study.study_id
+
+
+@pytest.mark.parametrize(("study_id", "trial_id", "message"), [
+    # data/trials.csv lists Abdallah 2022 as the report of NCT02655692
+    ("pmid:35046508", "NCT00749203", "names trial NCT00749203, but data/trials.csv line"),
+    # NCT04889664 lists only Feder 2025 among its reports
+    ("doi:10.1176/appi.ajp.2020.20050596", "NCT04889664", "lists other reports (pmid:40215385)"),
+])
+def test_a_trial_id_must_agree_with_trials_csv_where_both_speak(project, study_id, trial_id, message):
+    import shutil
+
+    from support import ROOT
+
+    shutil.copy(ROOT / "data" / "trials.csv", project / "data" / "trials.csv")
+    path = project / "data" / "studies.csv"
+    index = next(i for i, row in enumerate(read_csv(path)) if row["study_id"] == study_id)
+    line = edit(path, STUDY_COLUMNS, index, trial_id=trial_id)
+    with pytest.raises(DataError) as caught:
+        load_register(project)
+    assert (caught.value.file, caught.value.line, caught.value.column) == ("data/studies.csv", line, "trial_id")
+    assert message in str(caught.value)
+
+
+def test_reports_of_one_trial_share_its_key():
+    register = load_register(ROOT)
+    keys = {s.study_id: s.trial_key for s in register.studies.values()}
+    assert keys["pmid:35046508"] == "NCT02655692"  # as data/trials.csv lists it
+    assert keys["pmid:24668760"] == "pmid:24668760"  # no registry id recorded: its own trial

@@ -95,3 +95,14 @@ def test_an_unknown_search_filter_lists_the_filters():
 
     with pytest.raises(InputError, match=r"unknown search filter 'nosuch'. Fix: use one of therapy_narrow"):
         filters.get_filter("nosuch")
+
+
+def test_an_unknown_direction_names_the_row_and_the_valid_directions(broken):
+    broken("effect_direction_rules", lambda text: text.replace("2,benefit,", "2,helps,", 1))
+    verdict.effect_direction_rules.cache_clear()
+    try:
+        with pytest.raises(RuleError, match=r"effect_direction_rules.csv, row 3: direction 'helps' is not a known "
+                                            r"option. Valid options: benefit, harm, null-precise"):
+            verdict.effect_direction_rules()
+    finally:
+        verdict.effect_direction_rules.cache_clear()

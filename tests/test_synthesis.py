@@ -36,7 +36,7 @@ from evidence.rules.article import load_article_rules
 
 KACKER_MEANS = [61.00, 61.40, 62.21, 62.30, 62.34, 62.60, 62.70, 62.84, 65.90]
 KACKER_VARIANCES = [0.2025, 1.2100, 0.0900, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
-LOW_BIAS = TrialBias("low", "low", "low", ())
+LOW_BIAS = TrialBias("low", "low", "low", "low", "low", "low", ())
 
 
 def effect(name, estimate, se, participants=None, bias=LOW_BIAS):
@@ -46,12 +46,14 @@ def effect(name, estimate, se, participants=None, bias=LOW_BIAS):
 # -- the published worked example -----------------------------------------------------------------
 def test_paule_mandel_pool_reproduces_kacker_2004_and_metafor():
     effects = [effect(f"lab{i}", m, math.sqrt(v)) for i, (m, v) in enumerate(zip(KACKER_MEANS, KACKER_VARIANCES))]
-    pool = pool_effects(effects)
+    pool = pool_effects(effects, tau2_method="PM")
     assert round(math.sqrt(pool.tau2), 4) == 0.8399  # Kacker 2004, Table 1, PM row
     assert pool.tau2 == pytest.approx(0.705395309224248, abs=1e-6)  # metafor, printed to 15 digits
     assert pool.estimate == pytest.approx(62.4076199113286, abs=1e-6)
     assert pool.q == pytest.approx(24.801897741835, abs=1e-9)
-    # the Hartung-Knapp interval is the t(k-1) interval around the estimate with the HKSJ variance
+    # the (modified) Hartung-Knapp interval is the t(k-1) interval around the estimate with the HKSJ variance; under
+    # Paule-Mandel with tau² > 0 the scale q is exactly 1, so the floor does not bind
+    assert pool.hk_scale == pytest.approx(1.0, abs=1e-8)
     weights = 1 / (np.array(KACKER_VARIANCES) + pool.tau2)
     hk_var = np.sum(weights * (np.array(KACKER_MEANS) - pool.estimate) ** 2) / ((len(weights) - 1) * weights.sum())
     half = stats.t.ppf(0.975, len(weights) - 1) * math.sqrt(hk_var)
@@ -83,8 +85,9 @@ def row(**values) -> EffectRow:
                 n_treat=None, n_control=None, value_kind="", mean_treat=None, sd_treat=None, mean_control=None,
                 sd_control=None, se=None, effect_type="", estimate=None, convention="", ci_low=None, ci_high=None,
                 ci_level=None, p_value="", where="Table 2", source_url="https://example.org", second_pass="confirmed",
-                notes="fixture", line=2, family="depressive_symptoms")
+                notes="fixture", line=2)
     base.update(values)
+    base.setdefault("family", RULES.outcome_scales[base["outcome"]]["family"])  # as the loader sets it
     return EffectRow(**base)
 
 
@@ -193,9 +196,10 @@ def test_unconfirmed_numbers_and_other_scales_stay_out_with_a_reason():
 # -- the effect route's rules, one test each -----------------------------------------------------------------
 def features(**changes):
     values = dict(own_pool=1, published_basis=0, single_trial=0, k=5, participants=800, participants_known=1,
-                  benefit=1, ci_excludes_null=1, pi_available=1, pi_excludes_null=1, mcid_known=1, reaches_mcid=1,
-                  within_mcid=0, i2=10, rob_concern=0, small_trials_only=0, egger_p=-1, bias_adjusted_null=0,
-                  unreported_trials=0, certainty_rank=0)
+                  benefit=1, ci_excludes_null=1, pi_available=1, pi_excludes_null=1, pi_unreliable=0, mcid_known=1,
+                  reaches_mcid=1, within_mcid=0, ci_crosses_mcid=0, ois_met=1, i2=10, rob_concern=0, rob_high_share=0,
+                  indirect_share=0, indirect_serious_share=0, small_trials_only=0, egger_p=-1, bias_adjusted_null=0,
+                  unreported_trials=0, publication_bias_direct=0, robust=1, certainty_rank=0)
     values.update(changes)
     assert tuple(values) == EFFECT_FEATURES
     return values
@@ -215,6 +219,8 @@ def first_verdict(values) -> str:
     (dict(), "well-supported"),
     (dict(pi_excludes_null=0), "supported-with-caveats"),
     (dict(reaches_mcid=0, certainty_rank=1), "supported-with-caveats"),
+    (dict(robust=0), "supported-with-caveats"),  # a conclusion that flips under a reasonable alternative
+    (dict(pi_unreliable=1), "supported-with-caveats"),  # a PI resting on tau² = 0 from few trials
 ])
 def test_each_effect_verdict_rule(changes, verdict):
     assert first_verdict(features(**changes)) == verdict
@@ -222,11 +228,17 @@ def test_each_effect_verdict_rule(changes, verdict):
 
 @pytest.mark.parametrize(("changes", "domain", "reasons"), [
     (dict(rob_concern=1), "risk of bias", 1),
+    (dict(rob_concern=1, rob_high_share=80), "risk of bias", 2),
     (dict(own_pool=0, published_basis=1), "risk of bias", 1),
     (dict(i2=60), "inconsistency", 1),
     (dict(pi_excludes_null=0, i2=60), "inconsistency", 2),
+    (dict(pi_excludes_null=0, pi_unreliable=1), None, 0),  # an unreliable PI is not evidence of inconsistency
+    (dict(indirect_share=90), "indirectness", 1),
+    (dict(indirect_share=90, indirect_serious_share=60), "indirectness", 2),
     (dict(ci_excludes_null=0), "imprecision", 1),
-    (dict(ci_excludes_null=0, participants=120), "imprecision", 2),
+    (dict(ci_crosses_mcid=1), "imprecision", 1),
+    (dict(ois_met=0), "imprecision", 1),
+    (dict(ci_excludes_null=0, ois_met=0), "imprecision", 2),
     (dict(egger_p=0.03), "publication bias", 1),
     (dict(small_trials_only=1), "publication bias", 1),
     (dict(bias_adjusted_null=1), "publication bias", 1),
@@ -235,6 +247,32 @@ def test_each_effect_verdict_rule(changes, verdict):
 def test_each_effect_certainty_rule(changes, domain, reasons):
     fired = [r for r in effect_certainty_rules() if r["kind"] == "downgrade" and evaluate(r["condition"], features(**changes))]
     assert [r["name"] for r in fired] == [domain] * reasons
+
+
+@pytest.mark.parametrize(("changes", "levels"), [
+    (dict(small_trials_only=1, unreported_trials=2), 1),  # suspected only: at most one level
+    (dict(small_trials_only=1, unreported_trials=2, bias_adjusted_null=1, publication_bias_direct=1), 2),
+])
+def test_publication_bias_costs_one_level_without_direct_evidence(changes, levels):
+    from evidence.judge.verdict import _certainty
+
+    _, _, domains = _certainty(features(**changes), effect_certainty_rules())
+    assert {d.name: d.levels for d in domains} == {"publication bias": levels}
+
+
+@pytest.mark.parametrize(("changes", "direction"), [
+    (dict(), "benefit"),
+    (dict(benefit=0), "harm"),
+    (dict(ci_excludes_null=0, within_mcid=1), "null-precise"),
+    (dict(ci_excludes_null=0), "null-imprecise"),
+    (dict(i2=75, pi_excludes_null=0), "inconsistent"),
+    (dict(i2=75, pi_excludes_null=0, pi_unreliable=1), "benefit"),
+])
+def test_each_direction_rule(changes, direction):
+    from evidence.judge.verdict import effect_direction_rules
+
+    assert next(r["direction"] for r in effect_direction_rules()
+                if evaluate(r["condition"], features(**changes))) == direction
 
 
 def evidence_row(study_, stance="supports"):
@@ -269,3 +307,146 @@ def test_a_published_pool_is_the_basis_when_our_pool_is_too_small():
     synthesis = synthesize_claim(CLAIM, studies, data)
     assert synthesis.pool.k == 2 and synthesis.basis == "published" and synthesis.basis_pool is published
     assert synthesize_claim(replace(CLAIM, effect_family=""), studies, data).basis == "none"
+
+
+# -- a trial is one unit; the outcome, the values and the design each decide what is pooled ---------------------------
+def registered(study_id, trial_id, **kwargs):
+    return replace(study(study_id, **kwargs), trial_id=trial_id)
+
+
+ARMS = dict(n_treat=40, n_control=40, sd_treat=8.0, sd_control=8.0, mean_control=20.0, comparison="ketamine vs midazolam")
+
+
+def test_reports_of_one_trial_count_once_from_the_report_with_its_primary_outcome():
+    studies = {s.study_id: s for s in (registered("pmid:1", "NCT00000001"), registered("pmid:2", "NCT00000001"),
+                                       study("pmid:3"), study("pmid:4"))}
+    data = EffectData(rules=RULES, effects=(
+        row(study_id="pmid:1", mean_treat=15.0, line=2, **ARMS),  # a secondary report, role not recorded
+        row(study_id="pmid:2", mean_treat=16.0, outcome_role="primary", line=3, **ARMS),
+        row(study_id="pmid:3", mean_treat=17.0, line=4, **ARMS),
+        row(study_id="pmid:4", mean_treat=14.0, line=5, **ARMS),
+    ))
+    synthesis = synthesize_claim(CLAIM, studies, data)
+    assert synthesis.pool.k == 3 and synthesis.pool.participants == 240
+    assert {e.study_id for e in synthesis.pool.studies} == {"pmid:2", "pmid:3", "pmid:4"}
+    assert ("Author 2020", "another report of trial NCT00000001; the trial counts once, from Author 2020") \
+        in synthesis.excluded
+    assert next(e for e in synthesis.pool.studies if e.study_id == "pmid:2").unit == "NCT00000001"
+
+
+def test_the_primary_outcome_wins_over_the_first_listed():
+    studies = {s.study_id: s for s in (study("pmid:1"), study("pmid:2"))}
+    data = EffectData(rules=RULES, effects=(
+        row(study_id="pmid:1", outcome="QIDS-SR", mean_treat=5.0, outcome_role="secondary", line=2, **ARMS),
+        row(study_id="pmid:1", outcome="MADRS", mean_treat=16.0, outcome_role="primary", line=3, **ARMS),
+        row(study_id="pmid:2", outcome="MADRS", mean_treat=15.0, outcome_role="primary", line=4, **ARMS),
+    ))
+    synthesis = synthesize_claim(CLAIM, studies, data)
+    assert synthesis.pool.measure == "MD (MADRS)" and synthesis.pool.k == 2
+    assert all(e.bias.reporting == "low" for e in synthesis.pool.studies)  # RoB 2 D5: the registered primary
+
+
+def test_an_unrecorded_outcome_role_gives_a_sensitivity_row_per_alternative_outcome():
+    studies = {s.study_id: s for s in (study("pmid:1"), study("pmid:2"))}
+    data = EffectData(rules=RULES, effects=(
+        row(study_id="pmid:1", outcome="BSS", mean_treat=10.0, value_kind="endpoint", line=2, **ARMS),
+        row(study_id="pmid:1", outcome="MADRS-SI", mean_treat=21.0, value_kind="endpoint", line=3, **ARMS),
+        row(study_id="pmid:2", outcome="SSI", mean_treat=14.0, value_kind="endpoint", outcome_role="primary", line=4,
+            **ARMS),
+    ))
+    claim = replace(CLAIM, effect_family="suicidal_ideation")
+    pool = synthesize_claim(claim, studies, data).pool
+    assert pool.measure.startswith("SMD") and pool.value_kinds == "final values"
+    first = next(e for e in pool.studies if e.study_id == "pmid:1")
+    assert first.outcome == "BSS" and "outcome role not recorded" in first.derivation
+    alternative = next(r for r in pool.sensitivity if r.kind == "outcome")
+    assert "MADRS-SI instead of BSS" in alternative.label and alternative.counts
+    # on MADRS-SI the first trial favours the control: the conclusion flips, so the pool is not robust
+    assert alternative.flips and not pool.robust and alternative in pool.flipped
+
+
+def test_smds_of_change_scores_and_of_final_values_are_not_pooled_together():
+    studies = {s.study_id: s for s in (study("pmid:1"), study("pmid:2"), study("pmid:3"))}
+    claim = replace(CLAIM, effect_family="suicidal_ideation")
+    data = EffectData(rules=RULES, effects=(
+        row(study_id="pmid:1", outcome="BSS", mean_treat=12.0, value_kind="endpoint", line=2, **ARMS),
+        row(study_id="pmid:2", outcome="SSI", mean_treat=13.0, value_kind="endpoint", line=3, **ARMS),
+        row(study_id="pmid:3", outcome="MADRS-SI", mean_treat=-5.0, value_kind="change", line=4,
+            **{**ARMS, "mean_control": -1.0}),
+    ))
+    synthesis = synthesize_claim(claim, studies, data)
+    assert synthesis.pool.k == 2 and synthesis.pool.value_kinds == "final values"
+    assert any("an SMD of change scores is not pooled with SMDs of final values" in why for _, why in synthesis.excluded)
+    # two trials, one of each kind: no pool at all, and the reason says why
+    two = synthesize_claim(claim, studies, data, included={"pmid:1", "pmid:3"})
+    assert two.pool is None and any("not pooled together" in why for _, why in two.excluded)
+
+
+def test_mean_differences_of_change_and_endpoint_share_a_pool_and_each_kind_is_a_sensitivity_row():
+    studies = {s.study_id: s for s in (study("pmid:1"), study("pmid:2"), study("pmid:3"))}
+    data = EffectData(rules=RULES, effects=(
+        row(study_id="pmid:1", mean_treat=-8.0, value_kind="change", line=2, **{**ARMS, "mean_control": -4.0}),
+        row(study_id="pmid:1", mean_treat=18.0, value_kind="endpoint", line=3, **ARMS),
+        row(study_id="pmid:2", mean_treat=15.0, value_kind="endpoint", line=4, **ARMS),
+        row(study_id="pmid:3", mean_treat=16.0, value_kind="endpoint", line=5, **ARMS),
+    ))
+    pool = synthesize_claim(CLAIM, studies, data).pool
+    assert pool.k == 3 and {e.value_kind for e in pool.studies} == {"change", "endpoint"}
+    swap = next(r for r in pool.sensitivity if r.kind == "value kind")
+    assert "Author 2020" in swap.label and swap.counts and swap.estimate != pool.estimate
+
+
+def test_baseline_imbalance_sends_a_trial_to_its_change_values_or_out_with_the_reason():
+    studies = {s.study_id: s for s in (study("pmid:1"), study("pmid:2"), study("pmid:3"))}
+    imbalanced = dict(baseline_treat=25.1, baseline_control=29.9, value_kind="endpoint")  # 0.6 SD apart
+    rows = (
+        row(study_id="pmid:1", mean_treat=12.7, line=2, **ARMS, **imbalanced),
+        row(study_id="pmid:2", mean_treat=15.0, line=3, **ARMS),
+        row(study_id="pmid:3", mean_treat=16.0, line=4, **ARMS),
+    )
+    synthesis = synthesize_claim(CLAIM, studies, EffectData(rules=RULES, effects=rows))
+    assert "pmid:1" not in {e.study_id for e in synthesis.pool.studies}
+    why = dict(synthesis.excluded)["Author 2020"]
+    assert "differed at baseline by 0.60 SD (25.1 vs 29.9)" in why and "no change-from-baseline" in why
+    shown = next(r for r in synthesis.pool.sensitivity if r.kind == "baseline")
+    assert shown.k == 3 and not shown.counts  # shown, but not a reasonable alternative
+    # with a change-from-baseline row, that row is used
+    change = row(study_id="pmid:1", mean_treat=-12.4, value_kind="change", line=5,
+                 **{**ARMS, "mean_control": -13.5})
+    again = synthesize_claim(CLAIM, studies, EffectData(rules=RULES, effects=(*rows, change)))
+    used = next(e for e in again.pool.studies if e.study_id == "pmid:1")
+    assert used.value_kind == "change" and used.estimate == pytest.approx(1.1)
+
+
+def test_crossover_rows_say_first_period_or_paired_and_are_analysed_accordingly():
+    from evidence.judge.synthesis import synthesis_settings
+
+    r = float(synthesis_settings()["crossover_correlation"])
+    studies = {s.study_id: s for s in (study("pmid:1", "crossover-rct"), study("pmid:2"), study("pmid:3"))}
+    paired = row(study_id="pmid:1", crossover="paired", mean_treat=14.0, line=2, **{**ARMS, "n_treat": 30,
+                                                                                      "n_control": 30})
+    others = (row(study_id="pmid:2", mean_treat=15.0, line=3, **ARMS), row(study_id="pmid:3", mean_treat=16.0,
+                                                                            line=4, **ARMS))
+    pool = synthesize_claim(CLAIM, studies, EffectData(rules=RULES, effects=(paired, *others))).pool
+    crossover = next(e for e in pool.studies if e.study_id == "pmid:1")
+    assert crossover.se == pytest.approx(math.sqrt((8.0**2 + 8.0**2 - 2 * r * 8.0 * 8.0) / 30))
+    assert "within-person correlation" in crossover.derivation and crossover.participants == 30
+    first_period = replace(paired, crossover="first-period")
+    pool = synthesize_claim(CLAIM, studies, EffectData(rules=RULES, effects=(first_period, *others))).pool
+    parallel = next(e for e in pool.studies if e.study_id == "pmid:1")
+    assert parallel.se == pytest.approx(math.sqrt(64 / 30 + 64 / 30)) and parallel.participants == 60
+    unsaid = replace(paired, crossover="")
+    synthesis = synthesize_claim(CLAIM, studies, EffectData(rules=RULES, effects=(unsaid, *others)))
+    assert "pmid:1" not in {e.study_id for e in synthesis.pool.studies}
+    assert "first-period data or a paired analysis" in dict(synthesis.excluded)["Author 2020"]
+
+
+def test_the_pool_reports_its_method_and_flags_a_prediction_interval_resting_on_a_zero_tau2():
+    pool = pool_effects([effect("a", -3.8, 1.39), effect("b", -3.9, 1.39), effect("c", -7.2, 2.85)], mcid=3.0)
+    assert (pool.tau2_method, pool.ci_method) == ("REML", "mHK")
+    assert pool.tau2 == 0.0 and pool.pi_unreliable and pool.hk_scale < 1
+    assert pool.tau2_ci[0] == 0.0 and pool.tau2_ci[1] > 1
+    kinds = [r.kind for r in pool.sensitivity]
+    assert kinds[0] == "main" and {"estimator", "interval", "leave-one-out"} <= set(kinds)
+    # leaving one of three out leaves two trials and t on 1 df: the conclusion flips, so not robust
+    assert not pool.robust and all(r.kind == "leave-one-out" for r in pool.flipped)

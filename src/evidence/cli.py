@@ -9,6 +9,8 @@
     evidence check [--format json|table] the verdict per claim, with certainty and the key studies
                    [--claim C04]         one claim in full: statement, pools, authorities, key studies with links
                    [--fail-on V,V]       exit 3 when any claim's verdict is at or below the best verdict named
+    evidence pools [--out FILE.csv]      every pool's per-trial rows (yi, vi, sei, ni) in the layout metafor's escalc/rma
+                                         and RevMan's generic inverse-variance import read
     evidence cite [--claim C04] [--format ris|bibtex|csljson] [--out FILE]
                                          the studies behind one claim, or the whole article, for a reference manager
     evidence init ARTICLE.txt FOLDER     a new project for another article: draft claims flagged by cues, empty
@@ -147,6 +149,7 @@ def check_rows(workspace) -> list[dict]:
             "verdict": assessment.verdict,
             "certainty": assessment.certainty,
             "route": assessment.route,
+            "direction": assessment.direction or None,
             "counts": assessment.stance_counts(),
             "override": assessment.overridden,
             "downgrades": [name for name, _ in assessment.downgrades],
@@ -163,8 +166,13 @@ def check_rows(workspace) -> list[dict]:
     return rows
 
 
+def _round(values, digits: int = 4):
+    return None if values is None else [round(float(x), digits) for x in values]
+
+
 def _pools(assessment) -> list[dict]:
-    """Our pool and the published pool used as basis, as plain numbers (negative favours the intervention)."""
+    """Our pool and the published pools, as plain numbers (negative favours the claim's intervention): members, method, intervals,
+    sensitivity rows; a published pool carries ``basis`` and its source."""
     from .judge.synthesis import harmonised
 
     synthesis = assessment.synthesis
@@ -173,21 +181,56 @@ def _pools(assessment) -> list[dict]:
         return found
     pool = synthesis.pool
     if pool is not None:
-        found.append({"source": "this project", "basis": synthesis.basis == "pool", "outcome": synthesis.family,
-                      "window": synthesis.window, "measure": pool.measure, "k": pool.k,
-                      "participants": pool.participants, "estimate": round(pool.estimate, 4),
-                      "ci": [round(x, 4) for x in pool.ci], "prediction_interval":
-                      [round(x, 4) for x in pool.pi] if pool.pi else None, "i2": round(pool.i2, 1),
-                      "tau2": round(pool.tau2, 4)})
-    if synthesis.basis_pool is not None:
-        estimate, low, high = harmonised(synthesis.basis_pool)
-        basis = synthesis.basis_pool
-        found.append({"source": basis.study_id, "basis": synthesis.basis == "published", "outcome": basis.family,
-                      "window": basis.window, "measure": basis.measure, "k": basis.k,
-                      "participants": basis.participants, "estimate": estimate, "ci": [low, high],
-                      "prediction_interval": None, "i2": basis.i2 or None, "tau2": None})
+        found.append({
+            "source": "this project", "basis": synthesis.basis == "pool", "outcome": synthesis.family,
+            "window": synthesis.window, "measure": pool.measure, "value_kinds": pool.value_kinds or None,
+            "k": pool.k, "participants": pool.participants,
+            "members": [{"study_id": e.study_id, "trial_id": e.unit, "label": e.label, "outcome": e.outcome,
+                         "outcome_role": e.outcome_role or None, "value_kind": e.value_kind or None,
+                         "estimate": round(e.estimate, 4), "se": round(e.se, 4), "n": e.participants,
+                         "weight": round(w, 2), "risk_of_bias": e.bias.overall, "derivation": e.derivation}
+                        for e, w in zip(pool.studies, pool.weights)],
+            "tau2_method": pool.tau2_method, "ci_method": pool.ci_method, "estimate": round(pool.estimate, 4),
+            "se": round(pool.se, 4), "ci": _round(pool.ci), "prediction_interval": _round(pool.pi),
+            "prediction_interval_unreliable": pool.pi_unreliable, "tau2": round(pool.tau2, 4),
+            "tau2_ci": _round(pool.tau2_ci), "i2": round(pool.i2, 1), "i2_ci": _round(pool.i2_ci, 1),
+            "hartung_knapp_q": round(pool.hk_scale, 4), "mcid": pool.mcid, "robust": pool.robust,
+            "sensitivity": [{"label": r.label, "kind": r.kind, "k": r.k, "estimate": round(r.estimate, 4),
+                             "ci": _round(r.ci), "tau2": round(r.tau2, 4), "counts": r.counts, "flips": r.flips}
+                            for r in pool.sensitivity],
+        })
+    for published in synthesis.published:
+        if published.estimate is None or published.ci_low is None:
+            continue
+        estimate, low, high = harmonised(published)
+        found.append({"source": published.study_id, "basis": synthesis.basis_pool == published
+                      and synthesis.basis == "published", "role": published.role, "outcome": published.family,
+                      "window": published.window, "timepoint": published.timepoint, "measure": published.measure,
+                      "k": published.k, "participants": published.participants, "estimate": estimate,
+                      "ci": [low, high], "prediction_interval": None, "i2": published.i2 or None, "tau2": None,
+                      "flag": published.flag or None, "where": published.where, "source_url": published.source_url})
     return found
 
+
+def pool_rows(settings: Settings):
+    """Every pool's members, one row per trial (what `evidence pools` writes)."""
+    from .present.tables import pool_members_table
+
+    return pool_members_table(_workspace(settings).assessments())
+
+
+def cmd_pools(args, settings: Settings) -> int:
+    from .files import atomic_write
+
+    frame = pool_rows(settings)
+    text = frame.to_csv(index=False, lineterminator="\n")
+    if args.out:
+        atomic_write(args.out, text.encode("utf-8"))
+        pools = frame[["claim", "window", "measure"]].drop_duplicates()
+        print(f"wrote {len(frame)} trial rows of {len(pools)} pool(s) to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 
@@ -254,6 +297,14 @@ def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
     print(f"Verdict: {row['verdict']}{' ' + OVERRIDE_LABEL if row['override'] else ''} · certainty {row['certainty']}")
     print(f"  {assessment.verdict_reason}")
     print(f"  Rests on: {basis_summary(assessment)}")
+    if assessment.direction:
+        print(f"  Direction: {assessment.direction}. {assessment.direction_reason}")
+    pool = assessment.synthesis.pool if assessment.synthesis else None
+    if pool is not None:
+        from .present.sections import method_line
+
+        print(f"  Our pool: {method_line(pool)}" + ("" if pool.robust else
+              "; not robust: the conclusion changes " + "; ".join(r.label for r in pool.flipped)))
     for domain in assessment.domains:
         print(f"  - {domain.name} (-{domain.levels}): {' '.join(domain.reasons)}")
     if row["authorities"]:
@@ -462,6 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", help="comma-separated verdicts; exit 3 when any claim is at or below them "
                                          "(e.g. weak,unsupported,contradicted)")
     check.set_defaults(run=cmd_check)
+    pools = sub.add_parser("pools", help="every pool's per-trial rows, for metafor (escalc/rma) or RevMan")
+    pools.add_argument("--out", type=Path, help="write the CSV to this file (default: standard output)")
+    pools.set_defaults(run=cmd_pools)
     cite = sub.add_parser("cite", help="the studies behind a claim or the article, as RIS, BibTeX or CSL-JSON")
     cite.add_argument("--claim", help="only this claim's studies (default: the whole article)")
     cite.add_argument("--format", choices=("ris", "bibtex", "csljson"), default="ris")

@@ -16,6 +16,7 @@ __all__ = [
     "OVERRIDE_LABEL",
     "PMCID_PATTERN",
     "PMID_PATTERN",
+    "REGISTRY_ID",
     "POSITION_LEANING",
     "STANCES",
     "STANCE_FILLS",
@@ -53,6 +54,8 @@ PMID_PATTERN = re.compile(r"^[1-9]\d{0,8}$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 PMCID_PATTERN = re.compile(r"^PMC\d{4,9}$")
 NCT_PATTERN = re.compile(r"\bNCT\d{8}\b")
+# A trial registry number: ClinicalTrials.gov (NCT and 8 digits) or ANZCTR (ACTRN and 14).
+REGISTRY_ID = re.compile(r"^(NCT\d{8}|ACTRN\d{14})$")
 URL_PATTERN = re.compile(r"^https?://\S+$")
 
 

@@ -1,25 +1,40 @@
 """Effect sizes and random-effects pools, per claim × outcome family × time window.
 
-From ``data/effects.csv`` (numbers as printed) each trial gets one effect on the pool's scale, by a
-named method (below), with the sign harmonised so that a negative value means a benefit of the claim's
-intervention (fewer symptoms, or more of a good outcome). Trials that share a scale are pooled as a mean difference (MD); otherwise as a standardized
-mean difference (Hedges' g). Pools use ``statsmodels.stats.meta_analysis.combine_effects`` with the
-Paule-Mandel estimate of tau² and the Hartung-Knapp-Sidik-Jonkman interval (``rules/synthesis.csv``
-says why). The 95% prediction interval (Higgins, Thompson and Spiegelhalter 2009) and Egger's
-regression test are computed here because statsmodels has neither; both are a few lines of the
-published formulas.
+From ``data/effects.csv`` (numbers as printed) each **trial** gets one effect on the pool's scale, by a named method
+(below), with the sign harmonised so that a negative value means a benefit of the claim's
+intervention (fewer symptoms, or more of a good outcome). Trials that share a
+scale are pooled as a mean difference (MD); otherwise as a standardized mean difference (SMD). The statistics are in
+``judge.meta`` (REML tau² with its Q-profile interval, the modified Hartung-Knapp interval, the t(k-2) prediction
+interval; ``rules/synthesis.csv`` says which and why); every pool carries sensitivity rows that recompute it under
+the reasonable alternatives (other tau² estimators, the Wald interval, each trial left out, change instead of
+endpoint values where a trial prints both, another outcome where the trial's primary one is not recorded), and is
+``robust`` only when none of them changes the conclusion (whether the CI excludes no effect, and whether the
+estimate reaches the minimal important difference).
 
-No participant counts twice: syntheses (meta-analyses, systematic reviews) never enter a pool of
-trials (their printed pools are in ``data/published_pools.csv``), and a pooled analysis whose member
-trials are present (``data/members.csv``) is left out in favour of its members. A trial with several
-arms against one shared control contributes one comparison, its arms combined (Cochrane Handbook
-23.3.4). A crossover trial contributes its paired, within-person estimate with the SE from its printed CI or
-P value (Cochrane Handbook 23.2.6); first-period data are not used. Only numbers that a second, independent
-pass saw printed are used.
+Choices, each from the Cochrane Handbook:
+
+* **A trial is one unit.** Reports of one trial share a trial key (``studies.csv`` ``trial_id``); the trial enters
+  once, from the report that records its primary outcome (or, failing that, the most rows). Syntheses
+  (meta-analyses, systematic reviews) never enter a pool of trials, and a pooled analysis whose member trials are
+  present (``data/members.csv``) gives way to them.
+* **The outcome pooled is the trial's primary one** (``outcome_role``) at the claim's time point, nearest the
+  window's target hour; where no row records the role, the first listed is used and each alternative outcome gives a
+  sensitivity row.
+* **Baseline imbalance.** When a trial's arms differ at baseline by more than ``baseline_imbalance_sd`` SDs, only its
+  change-from-baseline or baseline-adjusted estimates are used; a trial that prints neither is left out with the
+  reason (its endpoint difference is shown as a sensitivity row that does not count towards robustness).
+* **Change and endpoint.** MDs of change and of final values may share a pool (Handbook 10.5.2); SMDs may not, so an
+  SMD pool holds one kind (endpoint and baseline-adjusted values together, change scores apart).
+* **Crossover trials** (23.2): a row says whether it holds first-period data (analysed as a parallel trial) or a
+  paired analysis (its SE from the printed CI or P value, or from the arms with the within-person correlation of
+  ``rules/synthesis.csv``); a crossover row that says neither is not used.
+* A trial with several arms against one shared control contributes one comparison, its arms combined (23.3.4).
+* Only numbers that a second, independent pass saw printed are used.
 
 Derivations, each named where it is used (Cochrane Handbook, chapter 6):
     arm means, SDs and sizes  -> MD, SE = sqrt(sd1²/n1 + sd2²/n2)              (6.5.1.1)
                               -> Hedges' g with its small-sample correction   (6.5.1.2, statsmodels)
+    paired crossover arms     -> MD, SE = sqrt((sd1² + sd2² - 2 r sd1 sd2) / n)  (23.2.7.2)
     MD or SMD with a CI       -> SE = (upper - lower) / (2 z), z for the CI's level   (6.5.2.3)
     MD with an exact P value  -> SE = |MD| / z(1 - P/2)                        (6.3.2)
     d or g printed with an MD and its SE for the same contrast -> SE(d) = |d| SE(MD) / |MD|
@@ -32,7 +47,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-
 from statistics import NormalDist
 
 import numpy as np
@@ -41,12 +55,15 @@ from ..register.claims import Claim
 from ..register.effects import EffectData, EffectRow, PublishedPool
 from ..register.studies import Study
 from ..rules import rule_rows
+from . import meta
 
 __all__ = [
     "ClaimSynthesis",
     "Pool",
+    "SensitivityRow",
     "StudyEffect",
     "TrialBias",
+    "baseline_imbalance",
     "combine_arms",
     "pool_effects",
     "prediction_interval",
@@ -58,6 +75,8 @@ __all__ = [
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 RANDOMIZED = frozenset({"rct", "crossover-rct"})
 ROB_ORDER = ("low", "some concerns", "high")
+# SMDs of these kinds share a scale (final values, or baseline-adjusted final values); change scores do not
+KIND_CLASS = {"endpoint": "final values", "adjusted": "final values", "change": "change scores", "": "unstated values"}
 
 
 # scipy and statsmodels are imported inside the functions that pool: importing them costs seconds, and the command
@@ -79,29 +98,59 @@ def _setting(name: str) -> float:
 
 @dataclass(frozen=True)
 class TrialBias:
-    """Risk of bias of one trial, by domain, from data/risk_of_bias.csv and the comparator (RoB 2 style)."""
+    """Risk of bias of one trial's pooled result by RoB 2 domain (data/risk_of_bias.csv, the comparator, the row)."""
 
-    randomization: str
-    blinding: str
-    overall: str
+    randomization: str  # D1: the randomization process
+    deviations: str     # D2: deviations from the intended interventions (blinding of participants and carers)
+    missing_data: str   # D3: missing outcome data
+    measurement: str    # D4: measurement of the outcome (raters and patients who can tell the arms apart)
+    reporting: str      # D5: selection of the reported result
+    overall: str        # the worst domain (RoB 2's overall judgement)
     reasons: tuple[str, ...]
 
+    @property
+    def domains(self) -> dict[str, str]:
+        return {"randomization": self.randomization, "deviations": self.deviations, "missing data": self.missing_data,
+                "measurement": self.measurement, "reporting": self.reporting}
 
-def trial_bias(study_id: str, comparison: str, data: EffectData) -> TrialBias:
+
+def _worst(*levels: str) -> str:
+    return max(levels, key=ROB_ORDER.index)
+
+
+def trial_bias(study_id: str, comparison: str, data: EffectData, outcome_role: str = "") -> TrialBias:
     record = data.risk_of_bias.get(study_id)
     reasons = []
     if record is None:
         randomization = "some concerns"
-        reasons.append("randomization and allocation concealment not assessed (not described in the sources read)")
+        reasons.append("D1 some concerns: randomization and allocation concealment not assessed (not described in "
+                       "the sources read)")
     elif "not described" in (record.sequence_generation, record.allocation_concealment):
         randomization = "some concerns"
-        reasons.append("sequence generation or allocation concealment not described")
+        reasons.append("D1 some concerns: sequence generation or allocation concealment not described")
     else:
         randomization = "low"
+    blinding = record.blinding if record else "not stated"
+    deviations = {"double-blind": "low", "single-blind": "some concerns", "open": "high"}.get(blinding, "some concerns")
+    if deviations != "low":
+        reasons.append(f"D2 {deviations}: " + (f"blinding {blinding}" if record else "blinding not assessed"))
+    missing = record.missing_outcome_data if record and record.missing_outcome_data else ""
+    if not missing:
+        missing = "some concerns"
+        reasons.append("D3 some concerns: missing outcome data not assessed")
+    elif missing != "low":
+        reasons.append(f"D3 {missing}: missing outcome data ({record.notes[:120]})")
     kind, unblinding = data.rules.comparator_kind(comparison)
-    reasons.append(f"{kind} comparator: functional unblinding {unblinding}")
-    overall = max((randomization, unblinding), key=ROB_ORDER.index)
-    return TrialBias(randomization, unblinding, overall, tuple(reasons))
+    reasons.append(f"D4 {unblinding}: {kind} comparator, so the intervention's felt effects can unmask the "
+                   "allocation to patients and raters")
+    if outcome_role == "primary":
+        reporting = "low"
+    else:
+        reporting = "some concerns"
+        reasons.append("D5 some concerns: " + ("the pooled outcome is a secondary one" if outcome_role == "secondary"
+                                               else "not recorded whether the pooled outcome is the trial's primary"))
+    overall = _worst(randomization, deviations, missing, unblinding, reporting)
+    return TrialBias(randomization, deviations, missing, unblinding, reporting, overall, tuple(reasons))
 
 
 @dataclass(frozen=True)
@@ -116,11 +165,33 @@ class StudyEffect:
     derivation: str
     lines: tuple[int, ...]
     bias: TrialBias
+    trial_id: str = ""  # the trial key: registry id, or the study id when the report is its own trial
+    value_kind: str = ""  # endpoint, change, adjusted, or "" when the row does not say
+    outcome_role: str = ""
 
     @property
     def ci(self) -> tuple[float, float]:
         z = _NORMAL.inv_cdf(0.975)
         return self.estimate - z * self.se, self.estimate + z * self.se
+
+    @property
+    def unit(self) -> str:
+        return self.trial_id or self.study_id
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    """The pool recomputed under one alternative choice."""
+
+    label: str
+    kind: str  # "main", "estimator", "interval", "leave-one-out", "value kind", "outcome", "baseline"
+    k: int
+    estimate: float
+    ci: tuple[float, float]
+    tau2: float
+    counts: bool  # a reasonable alternative: it decides ``robust``
+    flips: bool   # the conclusion (CI vs no effect; reaching the MID) differs from the main analysis
+    short: str = ""  # a label short enough for a figure
 
 
 @dataclass(frozen=True)
@@ -128,7 +199,7 @@ class Pool:
     claim_id: str
     family: str
     window: str
-    measure: str  # "MD (MADRS)" or "SMD (Hedges' g)"
+    measure: str  # "MD (MADRS)" or "SMD (Hedges' g or d)"
     studies: tuple[StudyEffect, ...]
     weights: tuple[float, ...]  # random-effects weights, percent
     estimate: float
@@ -143,6 +214,16 @@ class Pool:
     leave_one_out: tuple[tuple[str, float, float, float], ...]
     small_study_test: str
     egger_p: float | None
+    tau2_method: str = "REML"
+    ci_method: str = "mHK"
+    se: float = 0.0
+    tau2_ci: tuple[float, float] | None = None
+    i2_ci: tuple[float, float] | None = None
+    hk_scale: float = 1.0
+    pi_unreliable: bool = False
+    sensitivity: tuple[SensitivityRow, ...] = ()
+    robust: bool = True
+    value_kinds: str = ""  # for an SMD pool, the kind of values it holds
 
     @property
     def k(self) -> int:
@@ -152,6 +233,11 @@ class Pool:
     def participants(self) -> int | None:
         counts = [s.participants for s in self.studies]
         return sum(counts) if all(c is not None for c in counts) else None
+
+    @property
+    def flipped(self) -> tuple[SensitivityRow, ...]:
+        """The reasonable alternatives under which the conclusion changes."""
+        return tuple(r for r in self.sensitivity if r.counts and r.flips)
 
 
 @dataclass(frozen=True)
@@ -199,47 +285,70 @@ def _exact_p(text: str) -> float | None:
     return value if 0 < value < 1 else None
 
 
-def md_effect(row: EffectRow) -> tuple[float, float, str] | None:
-    """(MD, SE, derivation) on the row's scale, negative = benefit; None when the row cannot give one."""
+def md_effect(row: EffectRow, correlation: float | None = None) -> tuple[float, float, str] | None:
+    """(MD, SE, derivation) on the row's scale, negative = benefit; None when the row cannot give one.
+
+    A paired crossover row with only arm means and SDs needs the within-person ``correlation``."""
     if _has_arms(row):
         md = (row.mean_treat - row.mean_control) * _arm_sign(row)
+        kind = row.value_kind or "endpoint"
+        if row.crossover == "paired":
+            if correlation is None:
+                return None
+            n = min(row.n_treat, row.n_control)
+            se = math.sqrt((row.sd_treat**2 + row.sd_control**2 - 2 * correlation * row.sd_treat * row.sd_control) / n)
+            return md, se, (f"paired MD from crossover arm {kind} means and SDs with a within-person correlation of "
+                            f"{correlation:g} (Cochrane 23.2.7.2; rules/synthesis.csv)")
         se = math.sqrt(row.sd_treat**2 / row.n_treat + row.sd_control**2 / row.n_control)
-        return md, se, f"MD and SE from arm {row.value_kind or 'endpoint'} means, SDs and sizes (Cochrane 6.5.1.1)"
+        return md, se, f"MD and SE from arm {kind} means, SDs and sizes (Cochrane 6.5.1.1)"
     if row.effect_type != "MD" or row.estimate is None:
         return None
     md = row.estimate * _sign(row)
+    paired = " (paired crossover analysis, Cochrane 23.2.6)" if row.crossover == "paired" else ""
     if row.se is not None:
-        return md, row.se, "MD and its SE as printed"
+        return md, row.se, "MD and its SE as printed" + paired
     if row.ci_low is not None:
         se = float((row.ci_high - row.ci_low) / (2 * _z(row.ci_level)))
-        return md, se, f"SE from the printed {row.ci_level:g}% CI (Cochrane 6.5.2.3)"
+        return md, se, f"SE from the printed {row.ci_level:g}% CI (Cochrane 6.5.2.3)" + paired
     p = _exact_p(row.p_value)
     if p is not None:
-        return md, float(abs(md) / _NORMAL.inv_cdf(1 - p / 2)), "SE from the MD and its exact P value (Cochrane 6.3.2)"
+        return md, float(abs(md) / _NORMAL.inv_cdf(1 - p / 2)), \
+            "SE from the MD and its exact P value (Cochrane 6.3.2)" + paired
     return None
 
 
-def smd_effect(row: EffectRow, siblings: Sequence[EffectRow] = ()) -> tuple[float, float, str] | None:
-    """(g or d, SE, derivation), negative = benefit; ``siblings`` are the study's other rows (an MD with its SE)."""
+def _smd(row: EffectRow, siblings: Sequence[EffectRow] = ()) -> tuple[float, float, str, str] | None:
+    """(g or d, SE, derivation, value kind) or None; the kind of an SMD whose SE comes from a sibling MD is that
+    MD's, the two being one contrast."""
     if _has_arms(row):
+        if row.crossover == "paired":
+            return None  # a paired SMD needs the within-person SD, which no row prints
         from statsmodels.stats.meta_analysis import effectsize_smd
 
         g, var = effectsize_smd(row.mean_treat, row.sd_treat, row.n_treat, row.mean_control, row.sd_control,
                                 row.n_control)
         return float(g) * _arm_sign(row), float(math.sqrt(float(var))), \
-            "Hedges' g with small-sample correction from arm means, SDs and sizes (statsmodels effectsize_smd)"
+            "Hedges' g with small-sample correction from arm means, SDs and sizes (statsmodels effectsize_smd)", \
+            row.value_kind
     if row.effect_type not in ("SMD", "g", "d") or row.estimate is None:
         return None
     value = row.estimate * _sign(row)
     if row.ci_low is not None:
         return value, float((row.ci_high - row.ci_low) / (2 * _z(row.ci_level))), \
-            f"{row.effect_type} as printed; SE from its {row.ci_level:g}% CI (Cochrane 6.5.2.3)"
+            f"{row.effect_type} as printed; SE from its {row.ci_level:g}% CI (Cochrane 6.5.2.3)", row.value_kind
     for other in siblings:
         md = md_effect(other) if other is not row and other.outcome == row.outcome else None
         if md is not None and md[0] != 0:
             return value, float(abs(value) * md[1] / abs(md[0])), \
-                f"{row.effect_type} as printed; SE scaled from the SE of the same contrast's MD"
+                f"{row.effect_type} as printed; SE scaled from the SE of the same contrast's MD", \
+                row.value_kind or other.value_kind
     return None
+
+
+def smd_effect(row: EffectRow, siblings: Sequence[EffectRow] = ()) -> tuple[float, float, str] | None:
+    """(g or d, SE, derivation), negative = benefit; ``siblings`` are the study's other rows (an MD with its SE)."""
+    found = _smd(row, siblings)
+    return None if found is None else found[:3]
 
 
 def combine_arms(n: Sequence[float], mean: Sequence[float], sd: Sequence[float]) -> tuple[float, float, float]:
@@ -257,7 +366,7 @@ def combine_arms(n: Sequence[float], mean: Sequence[float], sd: Sequence[float])
 def _shared_control_arms(rows: Sequence[EffectRow]) -> list[EffectRow]:
     """Rows of one study that compare different arms with one control (same control numbers, arm data)."""
     armed = [r for r in rows if _has_arms(r)]
-    keys = {(r.mean_control, r.sd_control, r.n_control, r.outcome, r.window) for r in armed}
+    keys = {(r.mean_control, r.sd_control, r.n_control, r.outcome, r.window, r.hours_after) for r in armed}
     return armed if len(armed) >= 2 and len(keys) == 1 else []
 
 
@@ -267,17 +376,20 @@ def _combined_row(rows: Sequence[EffectRow]) -> EffectRow:
                    comparison=f"{len(rows)} intervention arms combined vs shared control")
 
 
+def baseline_imbalance(row: EffectRow) -> float | None:
+    """How far apart the arms' baseline means are, in pooled SDs of the row's arms; None when not printed."""
+    if row.baseline_treat is None or None in (row.sd_treat, row.sd_control, row.n_treat, row.n_control):
+        return None
+    n1, n2 = row.n_treat, row.n_control
+    pooled = math.sqrt(((n1 - 1) * row.sd_treat**2 + (n2 - 1) * row.sd_control**2) / (n1 + n2 - 2))
+    return abs(row.baseline_treat - row.baseline_control) / pooled
+
+
 # -- pooling -------------------------------------------------------------------------------------------
 def prediction_interval(estimate: float, se: float, tau2: float, k: int, level: float = 0.95
                         ) -> tuple[float, float] | None:
     """Higgins, Thompson and Spiegelhalter (2009): estimate ± t(k-2) sqrt(tau² + SE²); None below 3 trials."""
-    if k < int(_setting("min_trials_for_prediction_interval")):
-        return None
-    from scipy import stats
-
-    t = stats.t.ppf(0.5 + level / 2, k - 2)
-    half = float(t * math.sqrt(tau2 + se**2))
-    return estimate - half, estimate + half
+    return meta.prediction_interval(estimate, se, tau2, k, level, int(_setting("min_trials_for_prediction_interval")))
 
 
 def egger_test(estimates: Sequence[float], ses: Sequence[float]) -> float:
@@ -289,38 +401,76 @@ def egger_test(estimates: Sequence[float], ses: Sequence[float]) -> float:
     return float(OLS(y, x).fit().pvalues[0])
 
 
+def _fit(effects: Sequence[StudyEffect], tau2_method: str, ci_method: str) -> meta.MetaResult:
+    return meta.random_effects([e.estimate for e in effects], [e.se**2 for e in effects], tau2_method=tau2_method,
+                               ci_method=ci_method, level=_setting("ci_level"),
+                               pi_min_trials=int(_setting("min_trials_for_prediction_interval")),
+                               reliable_tau2_trials=int(_setting("reliable_tau2_trials")))
+
+
+def _conclusion(estimate: float, ci: tuple[float, float], mcid: float | None) -> tuple[int, bool]:
+    """(side of no effect the CI lies on: -1, 0 or 1; whether the estimate reaches the MID in favour of the
+    intervention)."""
+    side = -1 if ci[1] < 0 else (1 if ci[0] > 0 else 0)
+    return side, mcid is not None and estimate <= -mcid
+
+
+# (label, short label, kind, effects, counts towards robustness)
+Alternative = tuple[str, str, str, Sequence[StudyEffect], bool]
+
+
 def pool_effects(effects: Sequence[StudyEffect], *, claim_id: str = "", family: str = "", window: str = "",
                  measure: str = "", mcid: float | None = None, mcid_note: str = "", mcid_source: str = "",
-                 loo: bool = True) -> Pool:
-    """Random-effects pool (Paule-Mandel tau², Hartung-Knapp CI) of two or more study effects."""
-    from statsmodels.stats.meta_analysis import combine_effects
-
-    eff = np.array([e.estimate for e in effects], dtype=float)
-    var = np.array([e.se**2 for e in effects], dtype=float)
-    # tau² iterated to 1e-10 (statsmodels' default stops at 1e-5, short of metafor's printed digits)
-    result = combine_effects(eff, var, method_re="iterated", use_t=True, atol=1e-10)
-    level = _setting("ci_level")
-    ci_low, ci_high = result.conf_int(alpha=1 - level, use_t=True)[3]  # random effects, Hartung-Knapp
-    estimate = float(result.mean_effect_re)
-    weights = 1 / (var + result.tau2)
+                 loo: bool = True, tau2_method: str | None = None, ci_method: str | None = None,
+                 alternatives: Sequence[Alternative] = (), value_kinds: str = "") -> Pool:
+    """Random-effects pool of two or more trial effects (rules/synthesis.csv: REML, modified Hartung-Knapp), with
+    its sensitivity rows and whether its conclusion is robust to them."""
+    settings = synthesis_settings()
+    tau2_method = tau2_method or settings["tau2_estimator"]
+    ci_method = ci_method or settings["ci_method"]
+    main = _fit(effects, tau2_method, ci_method)
     k = len(effects)
     min_k = int(_setting("min_trials_for_small_study_test"))
-    egger = egger_test(eff, np.sqrt(var)) if k >= min_k else None
+    ses = [e.se for e in effects]
+    egger = egger_test([e.estimate for e in effects], ses) if k >= min_k else None
     small = (f"Egger's test P = {egger:.2f}" if egger is not None
              else f"not tested: {k} trials, fewer than the {min_k} a small-study test needs")
-    leave_one_out = ()
-    if loo and k >= 3:
-        leave_one_out = tuple(
-            (left.study_id, float(p.estimate), *map(float, p.ci))
-            for left, p in ((e, pool_effects([o for o in effects if o is not e], loo=False)) for e in effects)
-        )
+    reference = _conclusion(main.estimate, main.ci, mcid)
+
+    def row(label: str, short: str, kind: str, members: Sequence[StudyEffect], tau2_m: str, ci_m: str,
+            counts: bool = True) -> SensitivityRow:
+        fit = _fit(members, tau2_m, ci_m)
+        return SensitivityRow(label, kind, fit.k, fit.estimate, fit.ci, fit.tau2, counts,
+                              _conclusion(fit.estimate, fit.ci, mcid) != reference, short)
+
+    rows = [SensitivityRow(f"main: {meta.TAU2_LABELS[tau2_method]} tau², {meta.CI_LABELS[ci_method]}", "main", k,
+                           main.estimate, main.ci, main.tau2, False, False, f"{tau2_method}, {ci_method}")]
+    if loo:
+        for other in settings["sensitivity_tau2_estimators"].split():
+            rows.append(row(f"{meta.TAU2_LABELS[other]} tau²", f"{other} tau²", "estimator", effects, other,
+                            ci_method))
+        for other in settings["sensitivity_ci_methods"].split():
+            rows.append(row(f"{meta.CI_LABELS[other]} interval", f"{other} CI", "interval", effects, tau2_method,
+                            other))
+            for estimator in settings["sensitivity_tau2_estimators"].split():
+                if estimator == "DL":  # DerSimonian-Laird with a Wald interval: RevMan's former default
+                    rows.append(row(f"{meta.TAU2_LABELS[estimator]} tau², {meta.CI_LABELS[other]} interval",
+                                    f"{estimator} tau², {other} CI", "interval", effects, estimator, other))
+        if k >= 3:
+            for left in effects:
+                rows.append(row(f"without {left.label}", f"without {left.label}", "leave-one-out",
+                                [e for e in effects if e is not left], tau2_method, ci_method))
+        for label, short, kind, members, counts in alternatives:
+            rows.append(row(label, short, kind, members, tau2_method, ci_method, counts))
+    leave_one_out = tuple((left.study_id, r.estimate, *r.ci) for left, r in
+                          zip(effects, (r for r in rows if r.kind == "leave-one-out")))
     return Pool(
         claim_id=claim_id, family=family, window=window, measure=measure, studies=tuple(effects),
-        weights=tuple(float(w) for w in 100 * weights / weights.sum()), estimate=estimate,
-        ci=(float(ci_low), float(ci_high)),
-        pi=prediction_interval(estimate, float(result.sd_eff_w_re), float(result.tau2), k, level),
-        tau2=float(result.tau2), i2=max(0.0, float(result.i2)) * 100, q=float(result.q), mcid=mcid, mcid_note=mcid_note,
-        mcid_source=mcid_source, leave_one_out=leave_one_out, small_study_test=small, egger_p=egger,
+        weights=main.weights, estimate=main.estimate, ci=main.ci, pi=main.pi, tau2=main.tau2, i2=main.i2, q=main.q,
+        mcid=mcid, mcid_note=mcid_note, mcid_source=mcid_source, leave_one_out=leave_one_out,
+        small_study_test=small, egger_p=egger, tau2_method=tau2_method, ci_method=ci_method, se=main.se,
+        tau2_ci=main.tau2_ci, i2_ci=main.i2_ci, hk_scale=main.hk_scale, pi_unreliable=main.pi_unreliable,
+        sensitivity=tuple(rows), robust=not any(r.counts and r.flips for r in rows), value_kinds=value_kinds,
     )
 
 
@@ -331,6 +481,8 @@ def _label(study: Study) -> str:
 
 def _participants(row: EffectRow, study: Study) -> int | None:
     if row.n_treat is not None and row.n_control is not None:
+        if row.crossover == "paired":
+            return int(max(row.n_treat, row.n_control))  # the same people in both periods
         return int(row.n_treat + row.n_control)
     return study.n
 
@@ -339,9 +491,99 @@ def _closest(rows: Sequence[EffectRow], window: str, windows: dict[str, dict[str
     """The study's rows ordered by fitness for the window: nearest the target hour, then file order."""
     target = windows[window]["target_hours"] if window in windows else ""
     if not target:
-        return list(rows)
+        return sorted(rows, key=lambda r: r.line)
     goal = float(target)
     return sorted(rows, key=lambda r: (r.hours_after is None, abs((r.hours_after or 0) - goal), r.line))
+
+
+@dataclass
+class _Candidates:
+    """What one trial can contribute: its chosen MD and SMD, and the alternatives for the sensitivity rows."""
+
+    md: tuple[StudyEffect, str] | None = None  # (effect, scale)
+    smd: tuple[StudyEffect, str] | None = None  # (effect, kind class)
+    md_other_kind: StudyEffect | None = None  # the same outcome and time with the other kind of values
+    smd_other_kind: tuple[StudyEffect, str] | None = None
+    smd_other_outcomes: list[StudyEffect] = field(default_factory=list)
+    imbalanced_md: tuple[StudyEffect, str] | None = None  # the endpoint MD of a trial left out for imbalance
+
+
+def _effect(study: Study, row: EffectRow, found: tuple, note: str, data: EffectData) -> StudyEffect:
+    bias = trial_bias(study.study_id, row.comparison, data, row.outcome_role)
+    return StudyEffect(study.study_id, _label(study), found[0], found[1], _participants(row, study), row.outcome,
+                       row.window, found[2] + note, (row.line,), bias, study.trial_key, row.value_kind,
+                       row.outcome_role)
+
+
+def _same_measurement(a: EffectRow, b: EffectRow) -> bool:
+    return a.outcome == b.outcome and a.hours_after == b.hours_after and a.window == b.window
+
+
+def _trial_candidates(study: Study, rows: Sequence[EffectRow], window: str, data: EffectData,
+                      excluded: list[tuple[str, str]]) -> _Candidates:
+    label = _label(study)
+    found = _Candidates()
+    correlation = _setting("crossover_correlation")
+    if study.design == "crossover-rct":
+        said = [r for r in rows if r.crossover]
+        if not said:
+            excluded.append((label, "a crossover trial whose rows do not say whether they hold first-period data or "
+                                    "a paired analysis (Cochrane Handbook 23.2); recorded in data/effects.csv "
+                                    "'crossover'"))
+            return found
+        rows = said
+    limit = _setting("baseline_imbalance_sd")
+    gaps = [g for g in (baseline_imbalance(r) for r in rows) if g is not None]
+    usable = list(rows)
+    if gaps and max(gaps) > limit:
+        usable = [r for r in rows if r.value_kind in ("change", "adjusted")]
+        if not usable:
+            worst = max(rows, key=lambda r: baseline_imbalance(r) or 0)
+            excluded.append((label, f"the arms differed at baseline by {max(gaps):.2f} SD ({worst.baseline_treat:g} "
+                                    f"vs {worst.baseline_control:g}), more than the {limit:g} SD of "
+                                    "rules/synthesis.csv, and no change-from-baseline or baseline-adjusted estimate "
+                                    "is printed (Cochrane Handbook 10.5.2)"))
+            endpoint = next((r for r in _closest(rows, window, data.rules.time_windows)
+                             if md_effect(r, correlation)), None)
+            if endpoint is not None:
+                found.imbalanced_md = (_effect(study, endpoint, md_effect(endpoint, correlation),
+                                               " (endpoint values, baseline imbalance ignored)", data),
+                                       endpoint.outcome)
+            return found
+    primary = [r for r in usable if r.outcome_role == "primary"]
+    chosen = primary or usable
+    unknown_role = not primary and not any(r.outcome_role for r in usable)
+    arms = _shared_control_arms(chosen)
+    ordered = ([_combined_row(arms)] if arms else []) + _closest([r for r in chosen if r not in arms], window,
+                                                                    data.rules.time_windows)
+    note = " (arms combined, Cochrane 23.3.4)" if arms else ""
+    if unknown_role:
+        note += "; outcome role not recorded, so the first listed at this time is used"
+    for row in ordered:
+        md = md_effect(row, correlation)
+        if md is not None:
+            found.md = (_effect(study, row, md, note, data), row.outcome)
+            other = next((r for r in usable if r is not row and _same_measurement(r, row) and
+                          KIND_CLASS[r.value_kind] != KIND_CLASS[row.value_kind] and md_effect(r, correlation)), None)
+            if other is not None:
+                found.md_other_kind = _effect(study, other, md_effect(other, correlation), note, data)
+            break
+    for row in ordered:
+        smd = _smd(row, rows)
+        if smd is not None:
+            found.smd = (_effect(study, row, smd, note, data), KIND_CLASS[smd[3]])
+            other = next((r for r in usable if r is not row and _same_measurement(r, row) and (s := _smd(r, rows))
+                          and KIND_CLASS[s[3]] != KIND_CLASS[smd[3]]), None)
+            if other is not None:
+                alt = _smd(other, rows)
+                found.smd_other_kind = (_effect(study, other, alt, note, data), KIND_CLASS[alt[3]])
+            if unknown_role:
+                for outcome in dict.fromkeys(r.outcome for r in ordered if r.outcome != row.outcome):
+                    alt_row = next((r for r in ordered if r.outcome == outcome and _smd(r, rows)), None)
+                    if alt_row is not None:
+                        found.smd_other_outcomes.append(_effect(study, alt_row, _smd(alt_row, rows), "", data))
+            break
+    return found
 
 
 def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectData,
@@ -376,63 +618,99 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
         by_study.setdefault(row.study_id, []).append(row)
     # a pooled analysis whose member trials are present gives way to them
     for synthesis_id, members in data.members.items():
-        if synthesis_id in by_study and members & set(by_study):
+        if synthesis_id not in by_study:
+            continue
+        own = studies[synthesis_id].trial_key
+        present = {studies[s].trial_key for s in by_study} - {own}
+        if {studies[m].trial_key for m in members if m in studies} & present:
             del by_study[synthesis_id]
             excluded.append((_label(studies[synthesis_id]), "pools trials that are included individually"))
+    # a trial is one unit: of several reports, the one that records the primary outcome (else the most rows)
+    by_trial: dict[str, list[str]] = {}
+    for study_id in by_study:
+        by_trial.setdefault(studies[study_id].trial_key, []).append(study_id)
+    chosen_reports = []
+    for key, reports in by_trial.items():
+        best = min(reports, key=lambda s: (not any(r.outcome_role == "primary" for r in by_study[s]),
+                                           -len(by_study[s]), min(r.line for r in by_study[s])))
+        chosen_reports.append(best)
+        for other in reports:
+            if other != best:
+                excluded.append((_label(studies[other]), f"another report of trial {key}; the trial counts once, "
+                                                         f"from {_label(studies[best])}"))
 
-    md_candidates: dict[str, tuple[StudyEffect, str]] = {}
-    smd_candidates: dict[str, StudyEffect] = {}
-    for study_id, study_rows in by_study.items():
-        study = studies[study_id]
-        arms = _shared_control_arms(study_rows)
-        ordered = ([_combined_row(arms)] if arms else []) + _closest([r for r in study_rows if r not in arms], window,
-                                                                    data.rules.time_windows)
-        note = " (arms combined, Cochrane 23.3.4)" if arms else ""
-        for row in ordered:
-            md = md_effect(row)
-            if md is not None:
-                bias = trial_bias(study_id, row.comparison, data)
-                effect = StudyEffect(study_id, _label(study), md[0], md[1], _participants(row, study), row.outcome,
-                                     row.window, md[2] + note, (row.line,), bias)
-                md_candidates[study_id] = (effect, row.outcome)
-                break
-        for row in ordered:
-            smd = smd_effect(row, study_rows)
-            if smd is not None:
-                bias = trial_bias(study_id, row.comparison, data)
-                smd_candidates[study_id] = StudyEffect(study_id, _label(study), smd[0], smd[1],
-                                                       _participants(row, study), row.outcome, row.window,
-                                                       smd[2] + note, (row.line,), bias)
-                break
-        if study_id not in md_candidates and study_id not in smd_candidates:
-            excluded.append((_label(study), "no estimable effect in the numbers printed (e.g. only a P value, "
-                                            "a binary or median outcome, or no numbers)"))
+    candidates = {sid: _trial_candidates(studies[sid], by_study[sid], window, data, excluded) for sid in chosen_reports}
+    for study_id, found in candidates.items():
+        if found.md is None and found.smd is None and found.imbalanced_md is None and \
+                not any(label == _label(studies[study_id]) for label, _ in excluded):
+            excluded.append((_label(studies[study_id]), "no estimable effect in the numbers printed (e.g. only a P "
+                                                        "value, a binary or median outcome, or no numbers)"))
 
     scales: dict[str, list[StudyEffect]] = {}
-    for effect, scale in md_candidates.values():
-        scales.setdefault(scale, []).append(effect)
+    for found in candidates.values():
+        if found.md is not None:
+            scales.setdefault(found.md[1], []).append(found.md[0])
+    kinds: dict[str, list[StudyEffect]] = {}
+    for found in candidates.values():
+        if found.smd is not None:
+            kinds.setdefault(found.smd[1], []).append(found.smd[0])
     min_k = int(_setting("min_trials_for_pool"))
     best_scale = max(scales, key=lambda s: (len(scales[s]), s), default=None)
+    best_kind = max(kinds, key=lambda c: (len(kinds[c]), c == "final values", c), default=None)
     scale_rows = data.rules.outcome_scales
     pool = None
     if best_scale is not None and len(scales[best_scale]) >= min_k:
         members = sorted(scales[best_scale], key=lambda e: e.study_id)
-        for effect, scale in md_candidates.values():
-            if scale != best_scale:
-                excluded.append((effect.label, f"reported on {scale}, not {best_scale}"))
+        for found in candidates.values():
+            if found.md is not None and found.md[1] != best_scale:
+                excluded.append((found.md[0].label, f"reported on {found.md[1]}, not {best_scale}"))
+        alternatives: list[Alternative] = []
+        swapped = {f.md[0].study_id: f.md_other_kind for f in candidates.values()
+                   if f.md is not None and f.md[1] == best_scale and f.md_other_kind is not None}
+        if swapped:
+            names = ", ".join(sorted(e.label for e in swapped.values()))
+            alternatives.append((f"the other kind of values (change or endpoint) where both are printed: {names}",
+                                 "other value kind", "value kind", [swapped.get(e.study_id, e) for e in members],
+                                 True))
+        for found in candidates.values():
+            if found.imbalanced_md is not None and found.imbalanced_md[1] == best_scale:
+                effect = found.imbalanced_md[0]
+                alternatives.append((f"with {effect.label} by its endpoint difference despite the baseline imbalance "
+                                     "(not a reasonable choice; shown only)", f"with {effect.label} (imbalanced)",
+                                     "baseline",
+                                     sorted([*members, effect], key=lambda e: e.study_id), False))
         mcid = scale_rows[best_scale]["mcid"]
         pool = pool_effects(members, claim_id=claim.claim_id, family=family, window=window,
                             measure=f"MD ({best_scale})", mcid=float(mcid) if mcid else None,
                             mcid_note=scale_rows[best_scale]["mcid_note"],
-                            mcid_source=scale_rows[best_scale]["source_url"])
-    elif len(smd_candidates) >= min_k:
+                            mcid_source=scale_rows[best_scale]["source_url"], alternatives=alternatives)
+    elif best_kind is not None and len(kinds[best_kind]) >= min_k:
+        members = sorted(kinds[best_kind], key=lambda e: e.study_id)
+        for found in candidates.values():
+            if found.smd is not None and found.smd[1] != best_kind:
+                excluded.append((found.smd[0].label, f"an SMD of {found.smd[1]} is not pooled with SMDs of "
+                                                     f"{best_kind} (Cochrane Handbook 10.5.2)"))
+        alternatives = []
+        for found in candidates.values():
+            if found.smd is None or found.smd[1] != best_kind:
+                continue
+            for alt in found.smd_other_outcomes:
+                alternatives.append((f"{alt.label} on {alt.outcome} instead of {found.smd[0].outcome}",
+                                     f"{alt.label}: {alt.outcome}", "outcome",
+                                     [alt if e.study_id == alt.study_id else e for e in members], True))
         smd = scale_rows["SMD"]
-        pool = pool_effects(sorted(smd_candidates.values(), key=lambda e: e.study_id), claim_id=claim.claim_id,
-                            family=family, window=window, measure="SMD (Hedges' g or d)", mcid=float(smd["mcid"]),
-                            mcid_note=smd["mcid_note"], mcid_source=smd["source_url"])
+        pool = pool_effects(members, claim_id=claim.claim_id, family=family, window=window,
+                            measure="SMD (Hedges' g or d)", mcid=float(smd["mcid"]), mcid_note=smd["mcid_note"],
+                            mcid_source=smd["source_url"], alternatives=alternatives, value_kinds=best_kind)
+    elif best_kind is not None and len(kinds) > 1 and sum(len(v) for v in kinds.values()) >= min_k:
+        for found in candidates.values():
+            if found.smd is not None and (found.md is None or len(scales) > 1):
+                excluded.append((found.smd[0].label, f"its SMD is of {found.smd[1]}, and SMDs of change scores and "
+                                                     "of final values are not pooled together (Cochrane Handbook "
+                                                     "10.5.2)"))
     single = None
     if pool is None:
-        only = [e for e, _ in md_candidates.values()] or list(smd_candidates.values())
+        only = [f.md[0] for f in candidates.values() if f.md] or [f.smd[0] for f in candidates.values() if f.smd]
         single = only[0] if len(only) == 1 else None
     basis_pool = _published_basis(published, family, window, studies)
     enough = pool is not None and pool.k >= int(_setting("min_trials_for_prediction_interval"))

@@ -2,10 +2,14 @@
 
 * The **effect route**, for a claim that asks an effect question (claims.csv names its outcome family
   and time window) and has numbers to answer it: the verdict follows the pooled evidence
-  (``synthesis.synthesize_claim``): its direction, whether the confidence and prediction intervals
-  exclude no effect, whether it reaches the minimal important difference, and GRADE's domains
-  computed from the pool (risk of bias per trial, inconsistency, imprecision, publication bias).
-  Rules: ``rules/effect_certainty_rules.csv`` and ``rules/effect_verdict_rules.csv``.
+  (``synthesis.synthesize_claim``): its direction (benefit, harm, a precise or an imprecise null,
+  inconsistent), whether the confidence and prediction intervals exclude no effect, whether it reaches
+  the minimal important difference, whether the conclusion survives the pool's sensitivity rows, and
+  GRADE's domains computed from the pool (risk of bias per trial by RoB 2 domain, inconsistency,
+  indirectness from ``data/indirectness.csv``, imprecision against the MID and the optimal information
+  size, publication bias at most one level without direct evidence). Rules:
+  ``rules/effect_certainty_rules.csv``, ``rules/effect_verdict_rules.csv`` and
+  ``rules/effect_direction_rules.csv``.
 * The **design route**, for mechanism, frequency and co-occurrence claims, and for effect claims with
   no usable numbers: certainty starts from the designs that answer that kind of claim for whom it is
   about (``subjects``: laboratory and animal studies answer a mechanism claimed in animals too, and are
@@ -18,6 +22,10 @@ wins and is shown as such. Everything is computed from the values handed in.
 
 A condition is one or more comparisons joined by ``and``: ``name op number`` with op one of
 ``== != >= <= > <``, names being the keys of ``claim_features``.
+
+A certainty table's rows are of three kinds: ``start`` (the first that holds sets the starting level),
+``downgrade`` (each that holds costs its domain one level, two at most) and ``limit`` (while it holds,
+its domain costs at most one level).
 """
 
 from __future__ import annotations
@@ -38,7 +46,13 @@ from ..rules import RuleRow, check_option, rule_rows
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
 from .design import DesignCall, resolve_design
-from .synthesis import ClaimSynthesis, harmonised, published_upper_participants, synthesize_claim
+from .synthesis import (
+    ClaimSynthesis,
+    harmonised,
+    published_upper_participants,
+    synthesis_settings,
+    synthesize_claim,
+)
 
 __all__ = [
     "Assessment",
@@ -49,6 +63,7 @@ __all__ = [
     "claim_features",
     "effect_features",
     "evaluate",
+    "weight_share",
 ]
 
 INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety"})
@@ -91,7 +106,7 @@ def _ordered_verdict_rules(table: str, features: tuple[str, ...]) -> tuple[RuleR
 def _certainty_table(table: str, features: tuple[str, ...]) -> tuple[RuleRow, ...]:
     rows = rule_rows(table)
     for row in rows:
-        check_option(row, "kind", ("start", "downgrade"))
+        check_option(row, "kind", ("start", "downgrade", "limit"))
         if row["kind"] == "start":
             check_option(row, "name", CERTAINTY_LEVELS)
         _check_condition(row, features)
@@ -119,6 +134,18 @@ def effect_certainty_rules() -> tuple[RuleRow, ...]:
 
 
 @cache
+def effect_direction_rules() -> tuple[RuleRow, ...]:
+    """rules/effect_direction_rules.csv in order; the last must always hold."""
+    rows = rule_rows("effect_direction_rules")
+    for row in rows:
+        check_option(row, "direction", DIRECTIONS)
+        if not row["order"].isdigit():
+            raise row.error(f"order {row['order']!r} is not a whole number.")
+        _check_condition(row, EFFECT_FEATURES)
+    return tuple(sorted(rows, key=lambda r: int(r["order"])))
+
+
+@cache
 def gap_rules() -> tuple[RuleRow, ...]:
     rows = rule_rows("gap_rules")
     for row in rows:
@@ -137,9 +164,13 @@ FEATURES = (
 # The names an effect rule may use: the keys of effect_features, and the certainty the domains leave.
 EFFECT_FEATURES = (
     "own_pool", "published_basis", "single_trial", "k", "participants", "participants_known", "benefit",
-    "ci_excludes_null", "pi_available", "pi_excludes_null", "mcid_known", "reaches_mcid", "within_mcid", "i2",
-    "rob_concern", "small_trials_only", "egger_p", "bias_adjusted_null", "unreported_trials", "certainty_rank",
+    "ci_excludes_null", "pi_available", "pi_excludes_null", "pi_unreliable", "mcid_known", "reaches_mcid",
+    "within_mcid", "ci_crosses_mcid", "ois_met", "i2", "rob_concern", "rob_high_share", "indirect_share",
+    "indirect_serious_share", "small_trials_only", "egger_p", "bias_adjusted_null", "unreported_trials",
+    "publication_bias_direct", "robust", "certainty_rank",
 )
+# Which way the evidence points (rules/effect_direction_rules.csv), for the verdicts and for readers.
+DIRECTIONS = ("benefit", "harm", "null-precise", "null-imprecise", "inconsistent")
 
 
 def _parse_condition(condition: str, features: tuple[str, ...]) -> list[tuple[str, str, float]]:
@@ -233,23 +264,49 @@ def unreported_trials(claim_id: str, data: EffectData, as_of: dt.date | None) ->
     return [t for t in data.trials if claim_id in t.claim_ids and t.unreported(as_of)]
 
 
-def effect_features(synthesis: ClaimSynthesis, data: EffectData, as_of: dt.date | None = None
+def weight_share(weights: Sequence[float], flags: Sequence[bool]) -> int:
+    """The percentage of the pool's weight carried by the trials flagged, rounded."""
+    total = sum(weights)
+    return round(100 * sum(w for w, f in zip(weights, flags) if f) / total) if total else 0
+
+
+def _indirect(claim_id: str, study_id: str, data: EffectData, studies: Mapping[str, Study] | None = None
+              ) -> tuple[str, ...] | None:
+    """The PICO elements judged indirect for the claim (data/indirectness.csv), or None when not judged; another
+    report of the same trial answers for it."""
+    judgement = data.indirectness.get((claim_id, study_id))
+    if judgement is None and studies and study_id in studies and studies[study_id].trial_id:
+        key = studies[study_id].trial_id
+        judgement = next((j for (c, s), j in data.indirectness.items()
+                          if c == claim_id and s in studies and studies[s].trial_id == key), None)
+    return None if judgement is None else judgement.indirect
+
+
+def effect_features(synthesis: ClaimSynthesis, data: EffectData, studies: Mapping[str, Study] | None = None,
+                    as_of: dt.date | None = None
                     ) -> dict[str, float] | None:
     """The measurements the effect-route rules are written over, from the claim's basis; None when it has none.
 
-    Estimates are on the 'negative = benefit' scale. Unknown values are -1 (``i2``, ``egger_p``).
+    Estimates are on the 'negative = benefit' scale. Unknown values are -1 (``i2``, ``egger_p``). Weight shares are
+    percentages of the pool's random-effects weight.
     """
     if synthesis.basis == "none":
         return None
     pool, single, published = synthesis.pool, synthesis.single, synthesis.basis_pool
-    egger, i2, pi, bias_null, rob = -1.0, -1.0, None, 0, 1
+    egger, i2, pi, bias_null, rob, rob_high, robust, pi_unreliable = -1.0, -1.0, None, 0, 1, 0, 0, 0
+    indirect, serious = 0, 0
+    claim_id = synthesis.claim_id
     if synthesis.basis == "pool":
         estimate, (low, high), k, participants = pool.estimate, pool.ci, pool.k, pool.participants
         mcid, i2, pi = pool.mcid, pool.i2, pool.pi
         egger = pool.egger_p if pool.egger_p is not None else -1.0
-        concern = sum(w for w, e in zip(pool.weights, pool.studies) if e.bias.overall != "low")
-        rob = int(concern >= 50)
+        rob = int(weight_share(pool.weights, [e.bias.overall != "low" for e in pool.studies]) >= 50)
+        rob_high = weight_share(pool.weights, [e.bias.overall == "high" for e in pool.studies])
+        judged = [_indirect(claim_id, e.study_id, data, studies) or () for e in pool.studies]
+        indirect = weight_share(pool.weights, [len(j) >= 1 for j in judged])
+        serious = weight_share(pool.weights, [len(j) >= 2 for j in judged])
         small = int(all(e.participants is not None and e.participants < LARGE_TRIAL_N for e in pool.studies))
+        robust, pi_unreliable = int(pool.robust), int(pool.pi_unreliable)
     elif synthesis.basis == "published":
         estimate, low, high = harmonised(published)
         k = published.k or 0
@@ -261,12 +318,19 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData, as_of: dt.date 
         bias_null = int(any(
             p.study_id == published.study_id and p.role == "sensitivity" and p.ci_low is not None
             and p.ci_low <= 0 <= p.ci_high for p in data.pools))
+        judged = _indirect(claim_id, published.study_id, data, studies) or ()
+        indirect, serious = 100 * int(len(judged) >= 1), 100 * int(len(judged) >= 2)
     else:
         estimate, (low, high), k, participants = single.estimate, single.ci, 1, single.participants
         scale = data.rules.outcome_scales.get(single.outcome, {})
         mcid = float(scale["mcid"]) if scale.get("mcid") and "MD" in single.derivation else None
         rob = int(single.bias.overall != "low")
+        rob_high = 100 * int(single.bias.overall == "high")
         small = int(single.participants is not None and single.participants < LARGE_TRIAL_N)
+        judged = _indirect(claim_id, single.study_id, data, studies) or ()
+        indirect, serious = 100 * int(len(judged) >= 1), 100 * int(len(judged) >= 2)
+    unreported = len(unreported_trials(synthesis.claim_id, data, as_of))
+    ois = float(synthesis_settings()["optimal_information_size"])
     return {
         "own_pool": int(synthesis.basis == "pool"),
         "published_basis": int(synthesis.basis == "published"),
@@ -278,15 +342,23 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData, as_of: dt.date 
         "ci_excludes_null": int(high < 0 or low > 0),
         "pi_available": int(pi is not None),
         "pi_excludes_null": int(pi is not None and (pi[1] < 0 or pi[0] > 0)),
+        "pi_unreliable": pi_unreliable,
         "mcid_known": int(mcid is not None),
         "reaches_mcid": int(mcid is not None and estimate <= -mcid),
         "within_mcid": int(mcid is not None and -mcid < low and high < mcid),
+        "ci_crosses_mcid": int(mcid is not None and (low < -mcid < high or low < mcid < high)),
+        "ois_met": int(participants is not None and participants >= ois),
         "i2": i2,
         "rob_concern": rob,
+        "rob_high_share": rob_high,
+        "indirect_share": indirect,
+        "indirect_serious_share": serious,
         "small_trials_only": small,
         "egger_p": egger,
         "bias_adjusted_null": bias_null,
-        "unreported_trials": len(unreported_trials(synthesis.claim_id, data, as_of)),
+        "unreported_trials": unreported,
+        "publication_bias_direct": int(unreported >= 1 and ((0 <= egger < 0.1) or bias_null == 1)),
+        "robust": robust,
         "certainty_rank": 0,
     }
 
@@ -318,6 +390,8 @@ class Assessment:
     effect: dict[str, float] | None = None
     domains: tuple[Domain, ...] = ()
     authorities: tuple[Authority, ...] = ()
+    direction: str = ""  # effect route: benefit, harm, null-precise, null-imprecise or inconsistent
+    direction_reason: str = ""
     unreported: tuple[Trial, ...] = ()  # registered trials on the claim, ended over a year before the snapshot, unreported
 
     def stance_counts(self) -> dict[str, int]:
@@ -325,13 +399,18 @@ class Assessment:
 
 
 def _certainty(features: Mapping[str, float], rules: Sequence[RuleRow]) -> tuple[str, str, tuple[Domain, ...]]:
-    """Start at the first start rule that holds; each domain costs one level per rule that fires, two at most."""
+    """Start at the first start rule that holds; each domain costs one level per rule that fires, two at most, and
+    one at most while one of its limit rules holds."""
     start = next(r for r in rules if r["kind"] == "start" and evaluate(r["condition"], features))
     fired: dict[str, list[str]] = {}
     for rule in rules:
         if rule["kind"] == "downgrade" and evaluate(rule["condition"], features):
             fired.setdefault(rule["name"], []).append(rule["explanation"])
-    domains = tuple(Domain(name, min(len(reasons), 2), tuple(reasons)) for name, reasons in fired.items())
+    limits = {r["name"]: r["explanation"] for r in rules if r["kind"] == "limit" and r["name"] in fired
+              and len(fired[r["name"]]) > 1 and evaluate(r["condition"], features)}
+    domains = tuple(Domain(name, 1 if name in limits else min(len(reasons), 2),
+                           tuple(reasons) + ((limits[name],) if name in limits else ()))
+                    for name, reasons in fired.items())
     level = CERTAINTY_LEVELS.index(start["name"]) + sum(d.levels for d in domains)
     return CERTAINTY_LEVELS[min(level, len(CERTAINTY_LEVELS) - 1)], start["name"], domains
 
@@ -362,7 +441,7 @@ def assess_claim(
     features = claim_features(claim, with_design)
     every = dict(studies or {}) | {study.study_id: study for _, study in linked}
     synthesis = synthesize_claim(claim, every, data, included={study.study_id for _, study in linked})
-    effect = effect_features(synthesis, data, as_of)
+    effect = effect_features(synthesis, data, every, as_of)
     values = {k: _format_weeks(v) if isinstance(v, float) else v for k, v in features.items()}
     gaps = tuple(g["message"].format(**values) for g in gap_rules() if evaluate(g["condition"], features))
     if effect is not None:
@@ -370,7 +449,10 @@ def assess_claim(
         effect["certainty_rank"] = CERTAINTY_LEVELS.index(certainty)
         rule = next(r for r in effect_verdict_rules() if evaluate(r["condition"], effect))
         route = "effect"
+        heading = next(r for r in effect_direction_rules() if evaluate(r["condition"], effect))
+        direction, direction_reason = heading["direction"], heading["explanation"]
     else:
+        direction, direction_reason = "", ""
         certainty, start, domains = _certainty(features, certainty_rules())
         rule = next(r for r in verdict_rules() if evaluate(r["condition"], features))
         route = "design"
@@ -394,6 +476,8 @@ def assess_claim(
         effect=effect,
         domains=domains,
         authorities=tuple(a for a in data.authorities if a.claim_id == claim.claim_id),
+        direction=direction,
+        direction_reason=direction_reason,
         unreported=tuple(unreported_trials(claim.claim_id, data, as_of)),
     )
 

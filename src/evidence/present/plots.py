@@ -83,20 +83,26 @@ def plot_forest(synthesis, *, ax=None, title: str = ""):
     """Forest plot of a claim's effect question; negative values favour the intervention. Returns the axes, or None
     when the claim has no numbers to draw.
 
-    Our pool: each trial's estimate with its 95% CI (marker area by weight), the pooled diamond (Hartung-Knapp
-    95% CI) and the prediction interval beneath it. Without a pool: the published pools for the question (the
-    basis first), or the single trial. The minimal important difference is drawn where the scale has one.
-    Estimates on different measures are never drawn on one axis.
+    Our pool: each trial's estimate with its 95% CI (marker area by weight), the pooled diamond (its interval by the
+    pool's method, named in the label), the prediction interval beneath it (dashed when flagged as unreliable), and
+    the sensitivity rows as grey intervals (red where the conclusion changes). Without a pool: the published pools
+    for the question (the basis first), or the single trial. The minimal important difference is drawn where the
+    scale has one. Estimates on different measures are never drawn on one axis.
     """
+    from ..judge.meta import TAU2_LABELS
+
     pool, single, basis = synthesis.pool, synthesis.single, synthesis.basis_pool
     if pool is not None:
         items = [(s.label, s.estimate, *s.ci, "trial", w) for s, w in zip(pool.studies, pool.weights)]
-        items.append((f"Pooled, k={pool.k}", pool.estimate, *pool.ci, "pool", 0.0))
+        items.append((f"Pooled, k={pool.k} ({TAU2_LABELS[pool.tau2_method]}, {pool.ci_method})", pool.estimate,
+                      *pool.ci, "pool", 0.0))
+        items += [(f"{r.short or r.label}"[:40], r.estimate, *r.ci, "flip" if r.flips else "sensitivity", 0.0)
+                  for r in pool.sensitivity if r.kind != "main"]
         measure, mcid = pool.measure, pool.mcid
     elif basis is not None:
         related = [p for p in synthesis.published if p.study_id == basis.study_id and p.measure == basis.measure
                    and p.window in (basis.window, "any") and p.ci_low is not None and p.role != "unusable"]
-        related.sort(key=lambda p: (p is not basis, p.line))
+        related.sort(key=lambda p: (p != basis, p.line))
         items = [(f"{p.timepoint} ({p.role})"[:48], *harmonised(p), "published", 0.0) for p in related]
         measure, mcid = f"{basis.measure} (published pool)", None
     elif single is not None:
@@ -105,21 +111,27 @@ def plot_forest(synthesis, *, ax=None, title: str = ""):
     else:
         return None
     ax = _axes(ax, (8, 0.55 * len(items) + 1.6))
+    pooled_row = next((i for i, item in enumerate(items) if item[4] == "pool"), None)
     for row, (label, estimate, low, high, kind, weight) in enumerate(items):
         y = len(items) - 1 - row
         if kind == "trial":
             ax.plot([low, high], [y, y], color="black", linewidth=1)
             ax.scatter([estimate], [y], s=20 + 3 * weight, marker="s", color="#377eb8", zorder=3)
+        elif kind in ("sensitivity", "flip"):
+            colour = "#e41a1c" if kind == "flip" else "#999999"
+            ax.plot([low, high], [y, y], color=colour, linewidth=1)
+            ax.scatter([estimate], [y], s=12, marker="o", color=colour, zorder=3)
         else:
             hollow = kind == "published" and row > 0
             ax.fill([low, estimate, high, estimate], [y, y + 0.3, y, y - 0.3], zorder=3,
                     facecolor="none" if hollow else "#e41a1c", edgecolor="#e41a1c", linewidth=1.2)
-    if pool is not None and pool.pi is not None:
-        ax.plot(list(pool.pi), [-0.45, -0.45], color="#e41a1c", linewidth=2, alpha=0.5)
     labels = [f"{label} ({weight:.0f}%)" if pool is not None and kind == "trial" else label
               for label, *_, kind, weight in items]
     if pool is not None and pool.pi is not None:
-        labels[-1] += "; PI below"
+        y = len(items) - 1 - pooled_row - 0.45
+        ax.plot(list(pool.pi), [y, y], color="#e41a1c", linewidth=2, alpha=0.5,
+                linestyle="--" if pool.pi_unreliable else "-")
+        labels[pooled_row] += "; PI below" + (" (unreliable)" if pool.pi_unreliable else "")
     ax.set_yticks(range(len(items) - 1, -1, -1), labels=labels)
     ax.axvline(0, color="grey", linewidth=1)
     if mcid:

@@ -18,7 +18,8 @@ from ..sources.pubmed import SearchResult
 from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING, trial_url
 from .plots import plot_forest, plot_prisma
 
-__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "prisma_card", "screening_card", "trials_card", "pool_card", "search_card", "verdict_card"]
+__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "method_line", "prisma_card",
+           "screening_card", "sensitivity_markdown", "trials_card", "pool_card", "search_card", "verdict_card"]
 
 
 def claim_card(claim: Claim) -> Markdown:
@@ -85,35 +86,83 @@ def favours(claim: Claim) -> str:
     return f"Negative values favour the intervention ({claim.intervention or 'as the claim names it'})."
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _interval(values) -> str:
+    return f"{_n(values[0])} to {_n(values[1])}"
+
+
+def method_line(pool) -> str:
+    """How the pool was computed, in words, with the numbers that decide the interval."""
+    from ..judge import meta
+
+    floor = " floored at 1" if pool.ci_method == "mHK" and pool.hk_scale < 1 else ""
+    interval = meta.CI_LABELS[pool.ci_method] + (f", q = {pool.hk_scale:.2f}{floor}" if pool.ci_method != "Wald"
+                                                 else "")
+    tau2_ci = f"; Q-profile 95% CI {_interval(pool.tau2_ci)}" if pool.tau2_ci else ""
+    i2_ci = f" ({pool.i2_ci[0]:.0f}% to {pool.i2_ci[1]:.0f}%)" if pool.i2_ci else ""
+    return (f"random effects: tau² {pool.tau2:.2f} ({meta.TAU2_LABELS[pool.tau2_method]}{tau2_ci}), I² "
+            f"{pool.i2:.0f}%{i2_ci}; 95% CI by the {interval}")
+
+
+def sensitivity_markdown(pool) -> str:
+    """The sensitivity rows as a Markdown table, with what they say about robustness."""
+    head = ("| analysis | k | estimate (95% CI) | decides robustness | conclusion changes |\n"
+            "| --- | ---: | --- | --- | --- |\n")
+    body = "\n".join(f"| {_cell(r.label)} | {r.k} | {_n(r.estimate)} ({_interval(r.ci)}) | "
+                     f"{'yes' if r.counts else 'no (shown only)' if r.kind != 'main' else ''} | "
+                     f"{'**yes**' if r.flips else 'no' if r.kind != 'main' else ''} |" for r in pool.sensitivity)
+    flipped = [r.label for r in pool.flipped]
+    verdict = ("The conclusion (whether the CI excludes no effect, and whether the estimate reaches the minimal "
+               "important difference) holds under every reasonable alternative: the pool is **robust**."
+               if not flipped else
+               "The conclusion changes under " + "; ".join(flipped) + ": the pool is **not robust**, so it cannot "
+               "make a claim well-supported.")
+    return f"**Sensitivity.** {verdict}\n\n{head}{body}"
+
+
 def pool_card(assessment: Assessment) -> Markdown:
-    """The numbers behind an effect claim, in words: our pool, the published pool used instead, or the single
-    trial, with how each effect was derived and what was left out and why."""
+    """The numbers behind an effect claim, in words: our pool (method, intervals, sensitivity rows and what each
+    trial contributes), the published pool used instead, or the single trial; what was left out and why."""
     synthesis = assessment.synthesis
     if synthesis is None or not synthesis.family:
         return Markdown("**Pooled evidence.** The claim asks no effect question, so nothing is pooled; the verdict "
                         "rests on the designs that answer it.")
     window = synthesis.window_label
     lines = [f"**Pooled evidence** ({synthesis.family.replace('_', ' ')}, {window}). Basis: {synthesis.reason}."]
+    if assessment.direction:
+        lines.append(f" Direction: **{assessment.direction}** ({assessment.direction_reason[0].lower()}"
+                     f"{assessment.direction_reason[1:].rstrip('.')}).")
     pool = synthesis.pool
     if pool is not None:
         people = f"{pool.participants} participants" if pool.participants else "participants not all known"
+        kinds = f" of {pool.value_kinds}" if pool.value_kinds else ""
+        if pool.pi is None:
+            prediction = "no prediction interval with fewer than 3 trials"
+        else:
+            prediction = f"95% prediction interval {_interval(pool.pi)}"
+            if pool.pi_unreliable:
+                prediction += (" (unreliable: tau² is estimated at 0 from fewer than 5 trials, so the interval shows "
+                               "only the sampling error)")
         lines.append(
-            f"\n\nOur pool: **{pool.measure} {_n(pool.estimate)}** (95% CI {_n(pool.ci[0])} to {_n(pool.ci[1])}, "
-            f"Hartung-Knapp) from {pool.k} trials, {people}; "
-            + (f"95% prediction interval {_n(pool.pi[0])} to {_n(pool.pi[1])}; " if pool.pi else
-               "no prediction interval with fewer than 3 trials; ")
-            + f"I² {pool.i2:.0f}%, tau² {pool.tau2:.2f} (Paule-Mandel). {favours(assessment.claim)}")
+            f"\n\nOur pool: **{pool.measure}{kinds} {_n(pool.estimate)}** (95% CI {_interval(pool.ci)}) from "
+            f"{pool.k} trials, {people}; {method_line(pool)}; {prediction}. {favours(assessment.claim)}")
         if pool.mcid:
             reached = "reaches" if pool.estimate <= -pool.mcid else "does not reach"
-            lines.append(f" The estimate {reached} the minimal important difference of {pool.mcid:g} "
+            crosses = (" and its confidence interval crosses it" if pool.ci[0] < -pool.mcid < pool.ci[1] else "")
+            lines.append(f" The estimate {reached} the minimal important difference of {pool.mcid:g}{crosses} "
                          f"([{pool.mcid_note}]({pool.mcid_source})).")
-        if pool.leave_one_out:
-            values = [e for _, e, _, _ in pool.leave_one_out]
-            lines.append(f" Leaving one trial out moves the estimate between {_n(min(values))} and {_n(max(values))}.")
         lines.append(f" Small-study effects: {pool.small_study_test}.")
+        lines.append("\n\n" + sensitivity_markdown(pool))
         lines.append("\n\nHow each trial's effect was obtained:\n" + "\n".join(
-            f"- {s.label}: {_n(s.estimate)} (SE {_n(s.se)}), {s.derivation}; risk of bias {s.bias.overall} "
-            f"({'; '.join(s.bias.reasons)})" for s in pool.studies))
+            f"- {s.label}" + (f" (trial {s.unit})" if s.unit != s.study_id else "")
+            + f": {_n(s.estimate)} (SE {_n(s.se)}), {s.derivation}; {s.outcome}"
+            + (f", {s.outcome_role} outcome" if s.outcome_role else ", outcome role not recorded")
+            + (f", {s.value_kind} values" if s.value_kind else "")
+            + f"; risk of bias (RoB 2) {s.bias.overall}: {'; '.join(s.bias.reasons)}" for s in pool.studies))
     if synthesis.basis == "published":
         estimate, low, high = harmonised(synthesis.basis_pool)
         basis = synthesis.basis_pool
@@ -121,7 +170,8 @@ def pool_card(assessment: Assessment) -> Markdown:
                                      if basis.participants else "") if x)
         lines.append(f"\n\nPublished pool used: **{basis.measure} {_n(estimate)}** (95% CI {_n(low)} to {_n(high)}; "
                      f"{basis.timepoint}{'; ' + size if size else ''}), from the study in the register "
-                     f"`{basis.study_id}` ({basis.where}), harmonised in sign. {favours(assessment.claim)}")
+                     f"`{basis.study_id}` ({basis.where}). Harmonised in sign: {favours(assessment.claim)} Its trials' "
+                     "risk of bias and robustness cannot be checked from what it prints.")
     if synthesis.single is not None and pool is None:
         single = synthesis.single
         lines.append(f"\n\nThe single trial with usable numbers, {single.label}: {_n(single.estimate)} "
@@ -200,7 +250,8 @@ def basis_summary(assessment: Assessment) -> str:
     if synthesis.basis == "pool":
         pool = synthesis.pool
         return (f"our pool of {pool.k} trials, {pool.measure} {_n(pool.estimate)} "
-                f"(95% CI {_n(pool.ci[0])} to {_n(pool.ci[1])})")
+                f"(95% CI {_n(pool.ci[0])} to {_n(pool.ci[1])}, {'robust' if pool.robust else 'not robust'} to the "
+                "sensitivity analyses)")
     if synthesis.basis == "published":
         estimate, low, high = harmonised(synthesis.basis_pool)
         return (f"{synthesis.reason}: {synthesis.basis_pool.measure} {_n(estimate)} (95% CI {_n(low)} to {_n(high)}), "

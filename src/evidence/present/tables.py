@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ..judge.synthesis import harmonised
+from ..judge import meta
+from ..judge.synthesis import ClaimSynthesis, harmonised
+from ..register.effects import EffectData, PublishedPool
 from ..judge.verdict import Assessment, unreported_trials
 from ..register.claims import Claim
 from ..register.filters import search_filters
@@ -29,6 +31,9 @@ __all__ = [
     "studies_without_pmid_table",
     "prisma_s_table",
     "published_pools_table",
+    "pool_members_table",
+    "reconciliation_table",
+    "sensitivity_table",
     "unreported_trials_table",
     "article_review_table",
     "synthesis_comparison_table",
@@ -181,6 +186,10 @@ def published_pools_table(assessment: Assessment) -> pd.DataFrame:
     return frame.astype({"k": "Int64", "participants": "Int64"})
 
 
+def _method(pool) -> str:
+    return f"random effects, {meta.TAU2_LABELS[pool.tau2_method]} tau², {meta.CI_LABELS[pool.ci_method]}"
+
+
 def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mapping[str, object]) -> pd.DataFrame:
     """Our pools beside the published pools for the same claims: measure, window, k, estimate and CI.
 
@@ -195,7 +204,7 @@ def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mappi
             rows.append({"claim_id": a.claim.claim_id, "source": "this project", "measure": pool.measure,
                          "timepoint": synthesis.window.replace("_", " "), "k": pool.k,
                          "estimate": round(pool.estimate, 2), "ci": f"{pool.ci[0]:.2f} to {pool.ci[1]:.2f}",
-                         "method": "random effects, Paule-Mandel, Hartung-Knapp"})
+                         "method": _method(pool)})
         for p in synthesis.published:
             if p.role not in ("primary", "subgroup") or p.estimate is None or p.ci_low is None:
                 continue
@@ -206,6 +215,123 @@ def synthesis_comparison_table(assessments: Sequence[Assessment], studies: Mappi
                          "ci": f"{low:.2f} to {high:.2f}", "method": p.model or "not printed"})
     frame = pd.DataFrame(rows, columns=["claim_id", "source", "measure", "timepoint", "k", "estimate", "ci", "method"])
     return frame.astype({"k": "Int64"})
+
+
+RATIO_MEASURES = frozenset({"RR", "OR", "HR"})
+STANDARDIZED = frozenset({"SMD", "g", "d", "standardized effect size"})
+
+
+def measure_as_read(pool: PublishedPool) -> str:
+    """The measure a published pool prints, and what its numbers show it to be when the label cannot be right."""
+    if pool.measure in RATIO_MEASURES and pool.estimate is not None and (
+            pool.estimate <= 0 or (pool.ci_low is not None and pool.ci_low <= 0)):
+        return f"printed as {pool.measure}, but a ratio cannot be zero or negative: a difference"
+    return pool.measure
+
+
+def _their_trials(pool: PublishedPool, synthesis: ClaimSynthesis, data: EffectData, studies) -> str:
+    members = data.members.get(pool.study_id)
+    theirs = f"k = {pool.k}" if pool.k else "k not printed"
+    if not members:
+        return f"{theirs}, members not recorded"
+    keys = {studies[m].trial_key for m in members if m in studies}
+    ours = {e.unit for e in synthesis.pool.studies} if synthesis.pool else set()
+    return f"{theirs}; {len(keys)} trials recorded, {len(keys & ours)} of them in our pool"
+
+
+def _why_they_differ(pool: PublishedPool, synthesis: ClaimSynthesis, data: EffectData, studies) -> str:
+    """One line: how a published pool differs from ours for the same question (trials, outcome, time, measure)."""
+    ours = synthesis.pool
+    mine = f" vs our {ours.k}" if ours else ("; we have one trial" if synthesis.single else "; we have none")
+    parts = [f"trials: {_their_trials(pool, synthesis, data, studies)}{mine}"]
+    if ours is not None:
+        theirs_std = pool.measure in STANDARDIZED
+        ours_std = ours.measure.startswith("SMD")
+        if theirs_std != ours_std or pool.measure in RATIO_MEASURES:
+            parts.append(f"measure: {measure_as_read(pool)} vs our {ours.measure}")
+        parts.append(f"outcome: {pool.outcome}")
+    windows = data.rules.time_windows
+    if pool.window != synthesis.window:
+        parts.append(f"time point: {pool.timepoint} ({windows[pool.window]['label']}) vs "
+                     f"{windows[synthesis.window]['label']}")
+    else:
+        parts.append(f"time point: {pool.timepoint}")
+    return "; ".join(parts)
+
+
+def reconciliation_table(assessments: Sequence[Assessment], register: Register) -> pd.DataFrame:
+    """Each published pool in the register beside our pool (or its absence) for the same claim's question, with one
+    line on why they differ and any flag on the pool as printed. Negative favours the intervention throughout."""
+    rows = []
+    for a in assessments:
+        synthesis = a.synthesis
+        if synthesis is None or not synthesis.family:
+            continue
+        ours, single = synthesis.pool, synthesis.single
+        if ours is not None:
+            mine = f"{ours.measure} {ours.estimate:.2f} ({ours.ci[0]:.2f} to {ours.ci[1]:.2f}), k = {ours.k}"
+        elif single is not None:
+            mine = (f"one trial ({single.label}, {single.outcome}): {single.estimate:.2f} "
+                    f"({single.ci[0]:.2f} to {single.ci[1]:.2f})")
+        else:
+            mine = "no trial with usable numbers"
+        for p in synthesis.published:
+            study = register.studies[p.study_id]
+            numbers = ""
+            if p.estimate is not None and p.ci_low is not None:
+                estimate, low, high = harmonised(p)
+                numbers = f"{estimate:.2f} ({low:.2f} to {high:.2f})"
+            rows.append({
+                "claim_id": a.claim.claim_id, "published": f"{study.first_author} {study.year}", "role": p.role,
+                "measure": measure_as_read(p), "timepoint": p.timepoint, "k": p.k, "participants": p.participants,
+                "theirs": numbers, "ours": mine, "basis": synthesis.basis_pool == p and synthesis.basis == "published",
+                "why they differ": _why_they_differ(p, synthesis, register.effect_data, register.studies),
+                "flag": p.flag,
+            })
+    columns = ["claim_id", "published", "role", "measure", "timepoint", "k", "participants", "theirs", "ours",
+               "basis", "why they differ", "flag"]
+    return pd.DataFrame(rows, columns=columns).astype({"k": "Int64", "participants": "Int64"})
+
+
+def sensitivity_table(assessment: Assessment) -> pd.DataFrame:
+    """Our pool recomputed under each alternative choice, and whether its conclusion changes."""
+    pool = assessment.synthesis.pool if assessment.synthesis else None
+    rows = [{"analysis": r.label, "kind": r.kind, "k": r.k, "estimate": round(r.estimate, 2),
+             "ci": f"{r.ci[0]:.2f} to {r.ci[1]:.2f}", "tau2": round(r.tau2, 3),
+             "decides robustness": r.counts, "conclusion changes": r.flips} for r in (pool.sensitivity if pool else ())]
+    return pd.DataFrame(rows, columns=["analysis", "kind", "k", "estimate", "ci", "tau2", "decides robustness",
+                                       "conclusion changes"])
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection): a leading quote where needed."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def pool_members_table(assessments: Sequence[Assessment]) -> pd.DataFrame:
+    """Every pool's members, one row per trial, in the layout metafor's ``escalc``/``rma`` read (``yi``, ``vi``,
+    ``sei``, ``ni``) and RevMan's generic inverse-variance import takes (study, estimate ``yi``, SE ``sei``).
+
+    ``rma(yi, vi, data=subset(read.csv(FILE), claim == "C13"), method="REML", test="adhoc")`` reproduces our pool.
+    """
+    rows = []
+    for a in assessments:
+        pool = a.synthesis.pool if a.synthesis else None
+        if pool is None:
+            continue
+        for effect, weight in zip(pool.studies, pool.weights):
+            rows.append({"claim": a.claim.claim_id, "window": pool.window, "measure": pool.measure,
+                         "study": _neutral(effect.label), "study_id": effect.study_id, "trial_id": effect.unit,
+                         "yi": round(effect.estimate, 6), "vi": round(effect.se**2, 6), "sei": round(effect.se, 6),
+                         "ni": effect.participants, "outcome": _neutral(effect.outcome),
+                         "value_kind": effect.value_kind, "outcome_role": effect.outcome_role,
+                         "weight": round(weight, 2), "derivation": _neutral(effect.derivation)})
+    columns = ["claim", "window", "measure", "study", "study_id", "trial_id", "yi", "vi", "sei", "ni", "outcome",
+               "value_kind", "outcome_role", "weight", "derivation"]
+    return pd.DataFrame(rows, columns=columns).astype({"ni": "Int64"})
 
 
 def prisma_s_table(claims: Sequence[Claim], searches: Mapping[str, SearchResult | None], *, snapshot: str

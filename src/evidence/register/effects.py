@@ -3,7 +3,9 @@
     data/effects.csv           outcome numbers of controlled comparisons, exactly as printed (blank when not)
     data/published_pools.csv   pooled estimates printed by published meta-analyses
     data/members.csv           which trials a pooled analysis or meta-analysis contains
-    data/risk_of_bias.csv      what the sources say about randomization, concealment and blinding
+    data/risk_of_bias.csv      what the sources say about randomization, concealment, blinding and missing data
+    data/indirectness.csv      per claim and trial: is the trial direct or indirect for the claim's population,
+                               intervention (drug and route), comparator and outcome, and why
     data/authorities.csv       positions of guidelines, review bodies and regulators, per claim
     data/trials.csv            registered trials of the intervention for the claims, their status and their reports
 
@@ -20,16 +22,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import DataError
 from ..files import project_file_label, read_rows
 from ..rules.article import ArticleRules, load_article_rules
-from ..vocab import URL_PATTERN
+from ..vocab import REGISTRY_ID, URL_PATTERN
 from .claims import Claim
-
-if TYPE_CHECKING:  # studies.py imports this module to load the register; only the type is needed here
-    from .studies import Study
+from .studies import Study
 
 __all__ = [
     "AUTHORITY_COLUMNS",
@@ -39,6 +38,8 @@ __all__ = [
     "Authority",
     "EffectRow",
     "EffectData",
+    "INDIRECTNESS_COLUMNS",
+    "Indirectness",
     "PublishedPool",
     "RiskOfBias",
     "Trial",
@@ -50,16 +51,19 @@ EFFECT_COLUMNS = (
     "study_id", "claim_ids", "comparison", "outcome", "direction", "after", "hours_after", "window", "timepoint",
     "n_treat", "n_control", "value_kind", "mean_treat", "sd_treat", "mean_control", "sd_control", "se",
     "effect_type", "estimate", "convention", "ci_low", "ci_high", "ci_level", "p_value", "where", "source_url",
-    "second_pass", "notes",
+    "second_pass", "notes", "outcome_role", "crossover", "baseline_treat", "baseline_control",
 )
 POOL_COLUMNS = (
     "study_id", "claim_ids", "population", "intervention", "comparator", "outcome", "family", "measure", "window",
     "timepoint", "role", "k", "participants", "estimate", "convention", "ci_low", "ci_high", "i2", "model",
-    "members", "where", "source_url", "second_pass", "notes",
+    "members", "where", "source_url", "second_pass", "notes", "flag",
 )
 MEMBER_COLUMNS = ("synthesis_id", "member_id", "where", "source_url")
 ROB_COLUMNS = ("study_id", "sequence_generation", "allocation_concealment", "blinding", "blinding_check", "where",
-               "source_url", "notes")
+               "source_url", "notes", "missing_outcome_data")
+INDIRECTNESS_COLUMNS = ("claim_id", "study_id", "population", "intervention", "comparator", "outcome", "reason")
+PICO = ("population", "intervention", "comparator", "outcome")
+DIRECTNESS = ("direct", "indirect")
 AUTHORITY_COLUMNS = ("claim_id", "body", "year", "document", "position", "strength", "summary", "where",
                      "source_url")
 AUTHORITY_POSITIONS = ("for", "against", "insufficient evidence", "not addressed")
@@ -69,17 +73,22 @@ TRIAL_COLUMNS = ("nct_id", "title", "status", "enrollment", "enrollment_type", "
 # ClinicalTrials.gov API v2 overall statuses (ANZCTR's are mapped onto them when recorded)
 TRIAL_STATUSES = ("COMPLETED", "TERMINATED", "WITHDRAWN", "SUSPENDED", "UNKNOWN", "RECRUITING", "ACTIVE_NOT_RECRUITING",
                   "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING")
-REGISTRY_ID = re.compile(r"^(NCT\d{8}|ACTRN\d{14})$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 DIRECTIONS = ("lower_better", "higher_better")
 AFTER = ("first_dose", "last_dose", "")
-VALUE_KINDS = ("endpoint", "change", "")
+# endpoint: values after treatment; change: change from baseline; adjusted: a baseline-adjusted (ANCOVA or MMRM,
+# least-squares) estimate
+VALUE_KINDS = ("endpoint", "change", "adjusted", "")
+OUTCOME_ROLES = ("primary", "secondary", "")
+# a crossover trial's row: the first period only (analysed as a parallel trial), or the paired within-person analysis
+CROSSOVER = ("first-period", "paired", "")
+ROB_JUDGEMENTS = ("low", "some concerns", "high", "")
 EFFECT_TYPES = ("MD", "SMD", "g", "d", "RR", "OR", "RD", "median_diff", "")
 CONVENTIONS = ("treat_minus_control", "improvement_positive", "")
 SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
 POOL_ROLES = ("primary", "subgroup", "sensitivity", "binary", "uncontrolled", "unusable")
 NUMBER_COLUMNS = ("hours_after", "n_treat", "n_control", "mean_treat", "sd_treat", "mean_control", "sd_control",
-                  "se", "estimate", "ci_low", "ci_high", "ci_level")
+                  "se", "estimate", "ci_low", "ci_high", "ci_level", "baseline_treat", "baseline_control")
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,10 @@ class EffectRow:
     source_url: str
     second_pass: str
     notes: str
+    outcome_role: str = ""  # primary or secondary as the trial registered it; empty when the row does not say
+    crossover: str = ""  # first-period or paired for a crossover trial's row
+    baseline_treat: float | None = None  # the arms' baseline means, where printed
+    baseline_control: float | None = None
     line: int = 0
     family: str = ""  # the outcome's family (rules/outcome_scales.csv), set by the loader
 
@@ -149,6 +162,7 @@ class PublishedPool:
     source_url: str
     second_pass: str
     notes: str
+    flag: str = ""  # why a reader should not take the pool as printed (our words); empty when nothing is wrong
     line: int = 0
 
 
@@ -162,7 +176,27 @@ class RiskOfBias:
     where: str
     source_url: str
     notes: str
+    missing_outcome_data: str = ""  # RoB 2 domain 3: low, some concerns or high; empty when not assessed
     line: int = 0
+
+
+@dataclass(frozen=True)
+class Indirectness:
+    """How directly one trial answers one claim, element by element of the claim's PICO (GRADE indirectness)."""
+
+    claim_id: str
+    study_id: str
+    population: str
+    intervention: str  # the drug and its route
+    comparator: str
+    outcome: str
+    reason: str
+    line: int = 0
+
+    @property
+    def indirect(self) -> tuple[str, ...]:
+        """The PICO elements judged indirect."""
+        return tuple(name for name in PICO if getattr(self, name) == "indirect")
 
 
 @dataclass(frozen=True)
@@ -225,6 +259,7 @@ class EffectData:
     risk_of_bias: Mapping[str, RiskOfBias] = None
     authorities: tuple[Authority, ...] = ()
     trials: tuple[Trial, ...] = ()
+    indirectness: Mapping[tuple[str, str], Indirectness] = None  # (claim id, study id) -> judgement
     rules: ArticleRules = None  # the article's tables the rows were checked against (default: the package's)
 
     def __post_init__(self):
@@ -232,6 +267,7 @@ class EffectData:
             object.__setattr__(self, "rules", load_article_rules(None))
         object.__setattr__(self, "members", dict(self.members or {}))
         object.__setattr__(self, "risk_of_bias", dict(self.risk_of_bias or {}))
+        object.__setattr__(self, "indirectness", dict(self.indirectness or {}))
 
     def for_claim(self, claim_id: str) -> tuple[list[EffectRow], list[PublishedPool], list[Authority]]:
         return ([r for r in self.effects if claim_id in r.claim_ids],
@@ -304,6 +340,11 @@ def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Clai
         _choice(row, "after", AFTER, fail)
         _choice(row, "window", tuple(windows), fail)
         _choice(row, "value_kind", VALUE_KINDS, fail)
+        _choice(row, "outcome_role", OUTCOME_ROLES, fail)
+        _choice(row, "crossover", CROSSOVER, fail)
+        if row["crossover"] and studies[row["study_id"]].design != "crossover-rct":
+            raise fail("crossover", f"crossover {row['crossover']!r} on a study whose design is "
+                       f"{studies[row['study_id']].design}.", "leave it empty for a parallel trial.")
         _choice(row, "effect_type", EFFECT_TYPES, fail)
         _choice(row, "convention", CONVENTIONS, fail)
         _choice(row, "second_pass", SECOND_PASS, fail)
@@ -323,6 +364,9 @@ def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Clai
             raise fail("ci_low", f"ci_low {low:g} is above ci_high {high:g}.", "check the order of the bounds.")
         if low is not None and not row["ci_level"]:
             raise fail("ci_level", "a confidence interval needs its level (95, or 90 when so printed).", "")
+        if (numbers["baseline_treat"] is None) != (numbers["baseline_control"] is None):
+            column = "baseline_control" if numbers["baseline_control"] is None else "baseline_treat"
+            raise fail(column, "baseline means come in pairs: one for each arm.", "")
         values = {**row, **numbers, "claim_ids": ids, "line": line, "family": scales[row["outcome"]]["family"]}
         rows.append(EffectRow(**{f.name: values[f.name] for f in fields(EffectRow)}))
     return tuple(rows)
@@ -380,9 +424,35 @@ def load_risk_of_bias(path: Path, studies: Mapping[str, Study]) -> dict[str, Ris
         for column in ("sequence_generation", "allocation_concealment"):
             _choice(row, column, ("described", "not described"), fail)
         _choice(row, "blinding", ("double-blind", "single-blind", "open", "not stated"), fail)
+        _choice(row, "missing_outcome_data", ROB_JUDGEMENTS, fail)
         if row["study_id"] in found:
             raise fail("study_id", f"{row['study_id']} is listed twice.", "")
         found[row["study_id"]] = RiskOfBias(**row, line=line)
+    return found
+
+
+def load_indirectness(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]
+                      ) -> dict[tuple[str, str], Indirectness]:
+    """data/indirectness.csv: (claim id, study id) -> the judgement, each PICO element direct or indirect."""
+    name = project_file_label(path)
+    claim_ids = {c.claim_id for c in claims}
+    found: dict[tuple[str, str], Indirectness] = {}
+    for line, row in read_rows(path, INDIRECTNESS_COLUMNS, display=name):
+        fail = _failer(name, line)
+        if row["claim_id"] not in claim_ids:
+            raise fail("claim_id", f"claim {row['claim_id']!r} is not in claims.csv.", "")
+        if row["study_id"] not in studies:
+            raise fail("study_id", f"study {row['study_id']!r} is not in data/studies.csv.", "")
+        for column in PICO:
+            _choice(row, column, DIRECTNESS, fail)
+        if not row["reason"]:
+            raise fail("reason", "reason is empty.", "say in a sentence why each element is direct or indirect, and "
+                                                       "mark what you are unsure of.")
+        key = (row["claim_id"], row["study_id"])
+        if key in found:
+            raise fail("study_id", f"{row['study_id']} is judged twice for {row['claim_id']} (first on line "
+                       f"{found[key].line}).", "keep one row.")
+        found[key] = Indirectness(**row, line=line)
     return found
 
 
@@ -446,6 +516,7 @@ def load_trials(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim
 EFFECT_FILES = {
     "effects.csv": EFFECT_COLUMNS, "published_pools.csv": POOL_COLUMNS, "members.csv": MEMBER_COLUMNS,
     "risk_of_bias.csv": ROB_COLUMNS, "authorities.csv": AUTHORITY_COLUMNS, "trials.csv": TRIAL_COLUMNS,
+    "indirectness.csv": INDIRECTNESS_COLUMNS,
 }
 
 
@@ -470,5 +541,6 @@ def load_effect_data(root: Path, studies: Mapping[str, Study], claims: Sequence[
         risk_of_bias=load_risk_of_bias(path["risk_of_bias.csv"], studies),
         authorities=load_authorities(path["authorities.csv"], claims),
         trials=load_trials(path["trials.csv"], studies, claims),
+        indirectness=load_indirectness(path["indirectness.csv"], studies, claims),
         rules=rules,
     )

@@ -27,7 +27,7 @@ from ..files import read_rows
 from ..rules.article import ArticleRules, load_article_rules
 from ..vocab import URL_PATTERN
 from .claims import GROUP_PATTERN, Claim, get_claim, load_claims
-from .effects import EffectData, load_effect_data, required_file
+from .effects import EffectData, Trial, load_effect_data, required_file
 from .studies import (EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS, EvidenceRow, Override, Study, load_evidence,
                       load_overrides, load_studies)
 from .texts import REVIEW_COLUMNS, WORDING_COLUMNS, ReviewRating, load_article_review, load_wording
@@ -40,6 +40,7 @@ __all__ = [
     "Project",
     "ProjectConfig",
     "Register",
+    "check_trial_links",
     "load_config",
     "load_groups",
     "load_project",
@@ -203,8 +204,31 @@ def load_register(root: Path, rules: ArticleRules | None = None) -> Register:
     overrides = load_overrides(required_file(root / "data" / "verdict_overrides.csv", OVERRIDE_COLUMNS),
                                {c.claim_id for c in claims})
     effect_data = load_effect_data(root, studies, claims, rules)
+    check_trial_links(studies, effect_data.trials)
     return Register(claims=tuple(claims), studies=studies, evidence=evidence, overrides=overrides,
                     effect_data=effect_data)
+
+
+def check_trial_links(studies: dict[str, Study], trials: Sequence[Trial]) -> None:
+    """data/studies.csv ``trial_id`` and data/trials.csv ``study_ids`` agree where both speak: a study a registered
+    trial lists as its report carries that trial's id (or none), and a study naming a listed trial is among the
+    reports that trial lists when it lists any."""
+    for trial in trials:
+        for study_id in trial.study_ids:
+            named = studies[study_id].trial_id
+            if named and named != trial.nct_id:
+                raise DataError(f"{study_id} names trial {named}, but data/trials.csv line {trial.line} lists it as a "
+                                f"report of {trial.nct_id}.", file="data/studies.csv", line=studies[study_id].line,
+                                column="trial_id", fix="correct one of the two so that they name the same trial.")
+    listed = {t.nct_id: t for t in trials}
+    for study in studies.values():
+        trial = listed.get(study.trial_id)
+        if trial is not None and trial.study_ids and study.study_id not in trial.study_ids:
+            raise DataError(f"{study.study_id} names trial {study.trial_id}, whose row in data/trials.csv (line "
+                            f"{trial.line}) lists other reports ({' '.join(trial.study_ids)}).",
+                            file="data/studies.csv", line=study.line, column="trial_id",
+                            fix="add the study to that trial's study_ids, or correct its trial_id.")
+
 
 
 def load_project(root: Path) -> Project:

@@ -17,7 +17,8 @@ from pathlib import Path
 from ..errors import DataError
 from ..files import project_file_label, read_rows
 from ..rules.article import designs
-from ..vocab import DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, STANCES, URL_PATTERN, VERDICTS, doi_url, pubmed_url
+from ..vocab import (DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, REGISTRY_ID, STANCES, URL_PATTERN, VERDICTS, doi_url,
+                     pubmed_url)
 from .claims import Claim
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 
 STUDY_COLUMNS = (
     "study_id", "pmid", "doi", "pmcid", "first_author", "year", "journal", "title", "design", "n",
-    "population", "source_url", "verified_on", "provenance", "second_pass", "seen_at", "seen_kind",
+    "population", "source_url", "verified_on", "provenance", "second_pass", "seen_at", "seen_kind", "trial_id",
 )
 # A second, independent check of each study's identity (data/README.md gives the figures).
 SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
@@ -63,7 +64,13 @@ class Study:
     second_pass: str = ""
     seen_at: str = ""  # the page, found by the second pass, that prints the identifier beside the title
     seen_kind: str = ""  # pubmed, pmc, europepmc, publisher, mirror (only when nothing else printed it), other
+    trial_id: str = ""  # the trial's registry id (NCT..., ACTRN...); reports of one trial share it; empty: its own trial
     line: int = 0
+
+    @property
+    def trial_key(self) -> str:
+        """The unit a pool counts: the registry id the report shares with the trial's other reports, else its own id."""
+        return self.trial_id or self.study_id
 
     @property
     def link(self) -> str:
@@ -161,6 +168,10 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
             raise fail("seen_kind", f"seen_kind {row['seen_kind']!r} is not one of {', '.join(k for k in SEEN_KINDS if k)}.")
         if row["provenance"] not in PROVENANCES:
             raise fail("provenance", f"provenance {row['provenance']!r} is not one of {', '.join(PROVENANCES)}.")
+        if row["trial_id"] and not REGISTRY_ID.match(row["trial_id"]):
+            raise fail("trial_id", f"trial_id {row['trial_id']!r} is not a registry number (NCT and 8 digits, or "
+                       "ACTRN and 14).", "write the trial's registry id as the report prints it, or leave it empty "
+                       "when the report is its own trial.")
         values = {f.name: row[f.name] for f in fields(Study) if f.name in row}
         values.update(year=year, n=n, line=line)
         studies[row["study_id"]] = Study(**values)

@@ -35,6 +35,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "comparators": ("pattern", "kind", "unblinding", "why", "source_url"),
     "effect_certainty_rules": ("kind", "name", "condition", "explanation", "source_url"),
     "effect_verdict_rules": ("order", "verdict", "condition", "explanation", "source_url"),
+    "effect_direction_rules": ("order", "direction", "condition", "explanation", "source_url"),
     "exclusion_reasons": ("reason", "label", "why", "source_url"),
     "relevance": ("component", "weight", "why", "source_url"),
     "wording_limits": ("verdict", "forbidden", "why", "source_url"),
