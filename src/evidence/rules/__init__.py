@@ -39,6 +39,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "review_criteria": ("criterion", "question", "source_url"),
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
     "claim_cues": ("cue", "pattern", "suggests", "why", "source_url"),
+    "stopping": ("name", "value", "why", "source_url"),
 }
 # Columns that may be left empty (every other cell of a rule table is required).
 OPTIONAL = {("outcome_scales", "mcid"), ("time_windows", "target_hours"), ("claim_cues", "suggests")}
