@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from eutils_double import FIXTURES, PUBMED_DOCTYPE, strip_comment, xml_document  # noqa: E402
 
 from evidence.register.claims import load_claims  # noqa: E402
-from evidence.screening import rank  # noqa: E402
+from evidence.screening import rank_candidates  # noqa: E402
 from evidence.sources.records import _cyclic_gc_paused, parse_pubmed_xml  # noqa: E402
 
 
@@ -90,7 +90,7 @@ def screening_section() -> list[str]:
     records = []
     for chunk in range(0, 10_000, 200):  # as fetched: batches of 200
         records.extend(parse_pubmed_xml(_batch(body, chunk)))
-    ranked = rank(claim, records, end_year=2026)
+    ranked, _ = rank_candidates(claim, records)
     seconds = time.perf_counter() - start
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

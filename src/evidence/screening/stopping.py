@@ -23,7 +23,8 @@ import numpy as np
 
 from ..rules import rule_rows
 
-__all__ = ["STOPPING_SOURCE", "StoppingAdvice", "remaining_relevant", "stopping_advice", "stopping_rules"]
+__all__ = ["STOPPING_SOURCE", "StoppingAdvice", "remaining_relevant", "stopping_advice", "stopping_p_value",
+           "stopping_rules"]
 
 STOPPING_SOURCE = ("Callaghan & Müller-Hansen 2020, Statistical stopping criteria for automated screening in "
                    "systematic reviews, Syst Rev 9:273, https://doi.org/10.1186/s13643-020-01521-4")
@@ -63,9 +64,12 @@ class StoppingAdvice:
         return f"{estimate}; {verdict}, by the stopping test of {STOPPING_SOURCE}."
 
 
-def _p_value(sequence: Sequence[bool], total: int, recall_target: float) -> float:
+def stopping_p_value(sequence: Sequence[bool], total: int, recall_target: float | None = None) -> float:
+    """The p value of the hypothesis that recall is below ``recall_target`` (default: rules/stopping.csv) after
+    screening ``sequence`` (relevant or not, in order) out of ``total`` records."""
     from buscarpy import calculate_h0
 
+    recall_target = stopping_rules()["recall_target"] if recall_target is None else recall_target
     p = float(calculate_h0(np.asarray(sequence, dtype=np.int8), N=total, recall_target=recall_target))
     # a window whose urn cannot hold the relevant records the hypothesis needs makes scipy answer NaN; the
     # hypothesis is then impossible in that window, and other windows still decide
@@ -124,7 +128,7 @@ def stopping_advice(sequence: Sequence[bool], total: int) -> StoppingAdvice:
     screened = len(sequence)
     if screened > total:
         raise ValueError(f"{screened} records screened out of {total}.")
-    p = _p_value(sequence, total, target) if screened else None
+    p = stopping_p_value(sequence, total, target) if screened else None
     return StoppingAdvice(
         screened=screened, total=total, found=int(sum(bool(x) for x in sequence)), p_value=p,
         stop=screened == total or (p is not None and p < 1 - confidence),
