@@ -15,7 +15,8 @@ reason ``title_abstract``. Decisions are recorded in ASReview's screening order.
 anything is written; a bad one is named with its file, line and field.
 
 ASReview itself is not a dependency: it pins pandas below 3 and rispy 0.9, older than this project's, so it
-cannot share the environment. The tests check the files against the formats above.
+cannot share the environment. The tests check the files against the formats above, and
+``benchmarks/asreview_roundtrip.py`` runs ASReview's own readers and writers from a separate environment.
 """
 
 from __future__ import annotations
