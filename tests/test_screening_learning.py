@@ -80,7 +80,7 @@ def test_mesh_headings_count_where_the_record_has_them():
     assert rank(STATEMENT, [plain, indexed])[1] > rank(STATEMENT, [plain, indexed])[0] == 0.0
 
 
-# -- learning from decisions ---------------------------------------------------------------------------------------------
+# -- learning from decisions -----------------------------------------------------------------------------------------
 CLAIM = Claim(claim_id="C04", section="s", quote="q", statement="Ketamine reduces symptoms", group="efficacy",
               claim_type="efficacy", population="adults", intervention="ketamine", comparator="placebo",
               outcome="symptoms", query="ketamine", filters="")
@@ -123,7 +123,7 @@ def test_one_kind_of_decision_alone_leaves_the_text_ranking():
     assert basis.basis == "text"
 
 
-# -- simulation and its metrics ---------------------------------------------------------------------------------------
+# -- simulation and its metrics --------------------------------------------------------------------------------------
 def separable_set(n_relevant: int = 12, n_irrelevant: int = 60, seed: int = 3):
     rng = random.Random(seed)
     wanted = ["triptan", "migraine", "headache", "sumatriptan", "aura", "relief"]
@@ -172,7 +172,7 @@ def test_recall_curve_wss_and_recall_at_on_an_order_worked_by_hand():
     assert recall_at(worst, labels, 0) == 0.0
 
 
-# -- stopping -------------------------------------------------------------------------------------------------------------
+# -- stopping --------------------------------------------------------------------------------------------------------
 def test_the_stopping_test_waits_while_relevant_records_keep_coming_and_stops_after_a_long_dry_run():
     busy = stopping_advice([True] * 20 + [False, True] * 10, 1000)
     assert not busy.stop and busy.p_value > 0.5
@@ -193,7 +193,7 @@ def test_what_probably_remains_shrinks_as_irrelevant_records_are_screened():
     assert remaining_relevant([], 50, 0.95) == 50
 
 
-# -- ASReview interoperability ------------------------------------------------------------------------------------------
+# -- ASReview interoperability ---------------------------------------------------------------------------------------
 def hits() -> list[Record]:
     return [record(90_000_201, "=HYPERLINK(\"http://example.org\") ketamine trial", "Line one.\nLine two.",
                    ("Ketamine",)),

@@ -8,8 +8,8 @@ import pandas as pd
 from ..judge.synthesis import harmonised
 from ..vocab import STANCE_MARKS, STANCES
 
-__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_prisma", "plot_screening_simulation", "plot_timeline",
-           "plot_verdict_summary"]
+__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_prisma", "plot_screening_simulation",
+           "plot_timeline", "plot_verdict_summary"]
 
 
 def _axes(ax, size):
