@@ -302,3 +302,29 @@ def test_the_import_records_labels_atomically_through_the_command_line(tmp_path,
     assert "recorded 2 decision(s)" in capsys.readouterr().out
     assert [(r["pmid"], r["decision"], r["reason"]) for r in read_csv(log)] == [
         ("90000202", "exclude", "title_abstract"), ("90000201", "maybe", "")]
+
+
+# -- the screening sequence the stopping test reads ------------------------------------------------------------------
+def test_the_screening_sequence_puts_the_register_first_then_the_log_in_recorded_order(tmp_path):
+    from support import ROOT
+
+    from evidence.register.studies import load_register
+    from evidence.screening import Decision, ScreeningLog, screening_sequence
+
+    register = load_register(ROOT)
+    registered = [s.pmid for _, s in register.for_claim("C04") if s.pmid][:2]  # in the register's order
+    log = ScreeningLog(tmp_path / "screening.csv", {"C04", "C05"}).with_decisions([
+        Decision("C04", "90000402", "exclude", "title_abstract", "2026-12-04"),
+        Decision("C04", "90000401", "maybe", "", "2026-12-04"),
+        Decision("C05", "90000403", "exclude", "wrong_design", "2026-12-04"),  # another claim's
+        Decision("C04", "90000404", "exclude", "wrong_design", "2026-12-04"),  # not among the hits
+    ])
+    log = log.with_decisions([Decision("C04", "90000402", "maybe", "", "2026-12-05")])  # decided again: moves last
+    hits = [*registered, "90000401", "90000402", "90000403"]
+    assert screening_sequence("C04", log, register, hits) == [
+        (registered[0], True), (registered[1], True), ("90000401", True), ("90000402", True)]
+    assert [(d.pmid, d.decision) for d in log.in_order("C04")] == [
+        ("90000401", "maybe"), ("90000404", "exclude"), ("90000402", "maybe")]
+    assert log.text().splitlines()[1:] == [
+        "C04,90000401,maybe,,2026-12-04", "C05,90000403,exclude,wrong_design,2026-12-04",
+        "C04,90000404,exclude,wrong_design,2026-12-04", "C04,90000402,maybe,,2026-12-05"]
