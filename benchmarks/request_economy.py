@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from eutils_double import EutilsDouble  # noqa: E402
 
 from evidence.register.claims import load_claims  # noqa: E402
+from evidence.rules.article import load_article_rules  # noqa: E402
 from evidence.sources.pubmed import EFETCH_BATCH, PubMed  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
@@ -44,7 +45,7 @@ def run_claims(double, settings, claims):
 
 
 def main() -> None:
-    claims = load_claims(ROOT / "claims.csv")
+    claims = load_claims(ROOT / "claims.csv", load_article_rules(ROOT / "rules"))
     rows = []
     with EutilsDouble() as double, tempfile.TemporaryDirectory() as folder:
         for k, claim in enumerate(claims):

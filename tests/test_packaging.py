@@ -25,13 +25,14 @@ def pyproject_requirements() -> dict[str, str]:
 
 
 def conda_requirements() -> dict[str, str]:
-    """The conda dependency lines of environment.yml (a flat list, read without a YAML library)."""
+    """The dependency lines of environment.yml (a flat list, read without a YAML library): conda's, and those
+    under ``pip:`` for packages conda-forge does not have."""
     lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
     start = lines.index("dependencies:") + 1
     found = {}
     for line in lines[start:]:
         item = line.strip()
-        if not item.startswith("- ") or line.startswith("      "):
+        if not item.startswith("- ") or item == "- -e .":
             continue
         name, spec = parse(item[2:])
         if name not in {"python", "pip"} and not item.endswith(":"):

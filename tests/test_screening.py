@@ -12,25 +12,14 @@ from support import RULES, ROOT, SENTINEL_KEY, copy_project, read_csv, write_csv
 from evidence import cli
 from evidence.register.claims import load_claims
 from evidence.register.project import load_register
-from evidence.screening import EXPORT_COLUMNS, conclusions, relevance
+from evidence.screening import EXPORT_COLUMNS, conclusions
 from evidence.sources.pubmed import EFETCH_BATCH
 
 HITS = 1600
 CLAIM = load_claims(ROOT / "claims.csv", RULES)[3]  # C04
 
 
-# -- the importable scorer ---------------------------------------------------------------------------------------
-def test_relevance_is_the_share_of_statement_words_found_title_counting_twice():
-    statement = "Intravenous ketamine reduces PTSD symptom severity"
-    assert relevance(statement, "", "") == 0.0
-    full = relevance(statement, "Intravenous ketamine reduced PTSD symptom severity", "")
-    assert full == pytest.approx(2 / 3)  # every word, all in the title
-    assert relevance(statement, "Intravenous ketamine reduced PTSD symptom severity",
-                     "intravenous ketamine reduces ptsd symptoms severity") == 1.0
-    assert 0 < relevance(statement, "Ketamine in depression", "") < full
-    assert relevance("", "anything", "at all") == 0.0
-
-
+# -- conclusions -------------------------------------------------------------------------------------------------
 def test_conclusions_prefer_the_labelled_section():
     structured = "BACKGROUND: Why. METHODS: How it was done. CONCLUSIONS: It helped. More trials are needed."
     assert conclusions(structured) == ["It helped.", "More trials are needed."]
@@ -60,7 +49,8 @@ def test_screening_end_to_end_with_an_import_that_has_a_bad_row(project, double,
     export = tmp_path / "screen.csv"
     assert cli.main(["screen", "C04", "--export", str(export), "--limit", "3"]) == 0
     out = capsys.readouterr().out
-    assert f"{HITS} hits, {HITS} not yet screened" in out
+    assert f"{HITS} hits, {HITS} not yet screened" in out and "ranked by text relevance to the claim" in out
+    assert "0 relevant among 0 screened; nothing screened yet" in out
     # one esearch, and the records fetched in batches of 200
     assert double.count("esearch") == 1 and double.count("efetch") == math.ceil(HITS / EFETCH_BATCH)
     rows = read_csv(export)
@@ -84,7 +74,12 @@ def test_screening_end_to_end_with_an_import_that_has_a_bad_row(project, double,
     write_csv(export, EXPORT_COLUMNS, rows)
     double.reset_log()
     assert cli.main(["screen", "C04", "--import", str(export)]) == 0
-    assert "recorded 4 decision(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "recorded 4 decision(s)" in out
+    # an include and a maybe against two exclusions: a model trained on them ranks what is left
+    assert "trained on this claim's 2 relevant and 2 excluded record(s)" in out
+    assert f"2 relevant among 4 screened; relevant records probably left among the {HITS - 4:,} unscreened" in out
+    assert "keep screening" in out and "doi.org/10.1186/s13643-020-01521-4" in out
     # the searches and batches come from the cache; only the included record's own entry is fetched
     assert double.count("esearch") == 0 and double.count("efetch") == 1
     log = read_csv(root / "data" / "screening.csv")

@@ -21,7 +21,8 @@
                                          the writer's brief: per claim the article's words, verdict, what can be
                                          said and the studies to cite; printed to PDF by headless Chromium
     evidence screen CLAIM_ID [...]       rank the claim's PubMed hits not yet screened; record decisions;
-                                         --export a CSV to screen in a spreadsheet, --import it back
+                                         --export a CSV to screen in a spreadsheet, --import it back;
+                                         --asreview-export/--asreview-import for ASReview LAB
     evidence update [--until DATE]       re-run every search past the snapshot date; reports/update.md
 
 Exit codes: 0 done; 2 a user error (bad input, a cache miss offline, NCBI down), printed as one message and never
@@ -390,7 +391,9 @@ def cmd_screen(args, settings: Settings) -> int:
     import datetime as dt
 
     from .errors import CacheMissError
-    from .screening import ScreeningLog, apply_decisions, candidates, manual_decision, read_export, write_candidates
+    from .screening import (ScreeningLog, apply_decisions, gather_claim, manual_decision, read_export,
+                            stopping_advice, write_candidates)
+    from .screening.interop import export_asreview, read_asreview
 
     project = load_project(settings.root)
     register = project.register
@@ -399,6 +402,9 @@ def cmd_screen(args, settings: Settings) -> int:
     client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     today = dt.date.today()
     decisions = read_export(args.import_file, log.claim_ids, today=today) if args.import_file else []
+    if args.asreview_import:
+        decisions += [(d, "", "") for d in read_asreview(args.asreview_import, claim.claim_id, log.claim_ids,
+                                                         today=today)]
     for pmid, kind in ((args.include, "include"), (args.exclude, "exclude"), (args.maybe, "maybe")):
         if pmid:
             decisions.append(manual_decision(claim.claim_id, pmid, kind, reason=args.reason or "",
@@ -411,25 +417,40 @@ def cmd_screen(args, settings: Settings) -> int:
         print(f"recorded {len(decisions)} decision(s) in data/screening.csv")
         register = load_project(settings.root).register
     try:
-        result, found = candidates(claim, client, register, log, progress=_progress)
+        gathered = gather_claim(claim, client, register, log, progress=_progress)
     except CacheMissError as miss:
         print(f"{claim.claim_id}: the snapshot holds no live search ({miss.path}); "
               f"{len(log.for_claim(claim.claim_id))} decision(s) in the screening log.", file=sys.stderr)
         for decision in log.for_claim(claim.claim_id):
             print(f"  {decision.pmid}  {decision.decision:8} {decision.reason}")
         return 0
+    result, found, ranking = gathered.result, gathered.candidates, gathered.ranking
     report = settings.root / "reports" / "candidates" / f"{claim.claim_id}.csv"
     write_candidates(report, found)
     if args.export:
         write_candidates(args.export, found)
         print(f"wrote {len(found)} candidates to {args.export}: fill decision (include/exclude/maybe), reason, "
-              "stance and rationale, then run `evidence screen {claim.claim_id} --import` on it")
+              f"stance and rationale, then run `evidence screen {claim.claim_id} --import` on it")
+    if args.asreview_export:
+        count = export_asreview(args.asreview_export, list(gathered.records.values()), dict(gathered.sequence))
+        print(f"wrote {count} records to {args.asreview_export} for ASReview LAB ({len(gathered.sequence)} labelled "
+              f"as prior knowledge); export its results and run `evidence screen {claim.claim_id} "
+              "--asreview-import` on them")
     print(f"{claim.claim_id}: {result.count} hits, {len(found)} not yet screened (all in "
           f"{settings.display_path(report)}); the best {min(args.limit, len(found))}:")
+    if ranking.basis == "learned":
+        print(f"ranked by a model trained on this claim's {ranking.relevant} relevant and {ranking.irrelevant} "
+              "excluded record(s) (TF-IDF and logistic regression); scores are its probabilities of relevance")
+    else:
+        print("ranked by text relevance to the claim (BM25F, phrases, PICO facets); the model takes over once the "
+              "claim has one relevant (include or maybe) and one excluded record")
     for rank, c in enumerate(found[: args.limit], start=1):
         print(f"{rank:3}. {c.score:.2f}  PMID {c.pmid}  {c.year or '----'}  {c.design:18} {c.title[:90]}")
         if c.conclusion:
             print(f"       conclusion: {c.conclusion[:150]}")
+    hits = len(result.ids) or result.count
+    advice = stopping_advice([relevant for _, relevant in gathered.sequence], max(hits, len(gathered.sequence)))
+    print(f"{advice.found} relevant among {advice.screened} screened; {advice.sentence()}")
     return 0
 
 
@@ -547,6 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--maybe", metavar="PMID", help="keep this record for a second look")
     screen.add_argument("--export", type=Path, help="write every candidate to this CSV for screening")
     screen.add_argument("--import", dest="import_file", type=Path, help="read decisions back from such a CSV")
+    screen.add_argument("--asreview-export", type=Path, metavar="FILE",
+                        help="write every hit for ASReview LAB (.csv or .ris), decisions so far as its prior labels")
+    screen.add_argument("--asreview-import", type=Path, metavar="FILE",
+                        help="record the labels of ASReview LAB's export (.csv or .ris): relevant as maybe, "
+                             "irrelevant as excluded on title and abstract")
     screen.set_defaults(run=cmd_screen)
     upd = sub.add_parser("update", help="re-run every search past the snapshot date and report what is new")
     upd.add_argument("--until", type=_entrez_date, help="the new Entrez date, YYYY/MM/DD (default today)")

@@ -16,6 +16,7 @@ _HOMES = {
     "claim_card": "sections", "search_card": "sections", "verdict_card": "sections",
     "pool_card": "sections", "forest_card": "sections", "prisma_card": "sections",
     "screening_card": "sections", "trials_card": "sections", "unreported_trials_table": "tables", "article_review_table": "tables", "plot_prisma": "plots", "prisma_s_table": "tables", "authorities_card": "sections", "plot_forest": "plots",
+    "plot_screening_simulation": "plots", "screening_benchmark_table": "tables",
     "published_pools_table": "tables", "synthesis_comparison_table": "tables", "reconciliation_table": "tables",
     "sensitivity_table": "tables", "pool_members_table": "tables",
     "StyledTable": "style", "style_evidence": "style", "style_verdict_matrix": "style",

@@ -169,8 +169,8 @@ from evidence.present import (contents_card, load_workspace, search_status_table
 
 ws = load_workspace()
 print(f"mode: {ws.settings.mode}; {len(ws.register.claims)} claims; {len(ws.register.studies)} studies in the register")'''
-METHOD_TABLES = ("claim_cues", "search_filters", "designs", "claim_types", "certainty_rules", "verdict_rules",
-                 "gap_rules", "effect_verdict_rules", "claimreview_scale")
+METHOD_TABLES = ("claim_cues", "search_filters", "relevance", "stopping", "designs", "claim_types", "certainty_rules",
+                 "verdict_rules", "gap_rules", "effect_verdict_rules", "claimreview_scale")
 
 
 def _notebook(cells):

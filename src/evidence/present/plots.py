@@ -8,7 +8,8 @@ import pandas as pd
 from ..judge.synthesis import harmonised
 from ..vocab import STANCE_MARKS, STANCES
 
-__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_prisma", "plot_timeline", "plot_verdict_summary"]
+__all__ = ["plot_claim", "plot_evidence_map", "plot_forest", "plot_prisma", "plot_screening_simulation",
+           "plot_timeline", "plot_verdict_summary"]
 
 
 def _axes(ax, size):
@@ -177,3 +178,35 @@ def plot_prisma(counts: dict, *, ax=None, title: str = ""):
     arrow(7.5, 2.6, 6.0, 1.4)
     ax.set_title(title or "PRISMA 2020 flow")
     return ax
+
+
+SIMULATION_STYLES = {"random": ("0.6", ":"), "bm25": ("tab:orange", "--"), "rank": ("tab:purple", "-."),
+                     "learning": ("tab:blue", "-"), "learning+question": ("tab:green", "-")}
+
+
+def plot_screening_simulation(curves: pd.DataFrame):
+    """Recall against the share of records screened, one panel per labelled set, one line per order
+    (``evidence.screening.benchmark``'s recorded curves). Returned closed, so a notebook shows it once."""
+    sets = list(dict.fromkeys(curves["set"]))
+    figure, axes = plt.subplots(1, max(len(sets), 1), figsize=(3.2 * max(len(sets), 1), 3.4), sharey=True,
+                                squeeze=False)
+    for ax, name in zip(axes[0], sets):
+        frame = curves[curves["set"] == name]
+        total = frame["screened"].max()
+        relevant = frame["found"].max()
+        for method, (colour, dash) in SIMULATION_STYLES.items():
+            line = frame[frame["method"] == method]
+            if len(line):
+                ax.plot(line["screened"] / total, line["found"] / relevant, color=colour, linestyle=dash,
+                        label=method, linewidth=1.3)
+        ax.axhline(0.95, color="0.3", linewidth=0.6)
+        ax.set_title(f"{name}: {relevant} of {total}", fontsize=9)
+        ax.set_xlabel("share of records screened")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("recall")
+    axes[0][-1].legend(loc="lower right", fontsize=7)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure

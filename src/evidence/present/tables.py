@@ -37,6 +37,7 @@ __all__ = [
     "unreported_trials_table",
     "article_review_table",
     "synthesis_comparison_table",
+    "screening_benchmark_table",
     "verdict_matrix",
 ]
 
@@ -374,3 +375,19 @@ def article_review_table(ratings: Sequence[ReviewRating]) -> pd.DataFrame:
     return pd.DataFrame([{"criterion": r.criterion, "question": r.question, "rating": r.rating, "reason": r.reason,
                           "rests on": r.evidence} for r in ratings],
                         columns=["criterion", "question", "rating", "reason", "rests on"])
+
+
+def screening_benchmark_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The recorded screening simulation per set and order: WSS@95 (mean of the seeds, with the range), recall
+    after 10% and 20% screened, average precision, and where the stopping test stops the seed-0 order."""
+    frame = summary.copy()
+    frame["WSS@95 range"] = [f"{a:.3f} to {b:.3f}" if s > 1 else "" for a, b, s in
+                             zip(frame["wss95_min"], frame["wss95_max"], frame["seeds"])]
+    frame["stops after"] = [f"{s} of {n} (recall {r:.2f})" for s, n, r in
+                            zip(frame["stopped_at"], frame["records"], frame["recall_at_stop"])]
+    frame = frame.rename(columns={"set": "set", "method": "order", "relevant": "relevant", "wss95": "WSS@95",
+                                  "recall_at_10pct": "recall@10%", "recall_at_20pct": "recall@20%",
+                                  "average_precision": "AP"})
+    columns = ["set", "records", "relevant", "order", "seeds", "WSS@95", "WSS@95 range", "recall@10%", "recall@20%",
+               "AP", "stops after"]
+    return frame[columns].round(3).reset_index(drop=True)

@@ -42,6 +42,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "review_criteria": ("criterion", "question", "source_url"),
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
     "claim_cues": ("cue", "pattern", "suggests", "why", "source_url"),
+    "stopping": ("name", "value", "why", "source_url"),
 }
 # The tables an article's project supplies itself, in its own ``rules/`` folder: which outcome scales its
 # trials use (with their family, direction of benefit and minimal important difference), which comparators

@@ -1,14 +1,16 @@
 """Gather: from a claim's PubMed hits to screened, included studies, and a living update.
 
     candidates   every hit of the claim's search (split by date past 9,999), fetched in batches, classified by
-                 design, and, when neither in the register nor in the screening log, ranked by ``relevance``
+                 design, and, when neither in the register nor in the screening log, ranked: by ``ranking.rank``
+                 until the claim has a relevant and an irrelevant decision, then by a model trained on its decisions
+                 (``learning.learned_scores``); the design prior and recency only break ties
     decisions    data/screening.csv: include (the record enters the register with its stance and rationale),
-                 exclude (with a PRISMA 2020 reason from rules/exclusion_reasons.csv; never proposed again), maybe
+                 exclude (with a PRISMA 2020 reason from rules/exclusion_reasons.csv; never proposed again), maybe;
+                 rows stay in the order they were recorded, which the stopping test reads as the screening order
     prisma       the PRISMA 2020 flow counts per claim from the search and the log
     update       every search re-run up to a new Entrez date: what was added since the snapshot, and which claims'
                  verdicts could move (new trials or syntheses among the additions)
 
-``relevance(statement, title, abstract)`` and ``conclusions(abstract)`` are importable for outside evaluation.
 Writes are atomic and all-or-nothing: a bad row of an import is reported with file, line and field, and no
 earlier decision is lost.
 """
@@ -25,31 +27,40 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import DataError, InputError
-from .files import atomic_write, read_rows
-from .judge.design import classify_record
-from .register.claims import Claim
-from .register.project import Register
-from .register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
-from .rules.article import designs
-from .rules import rule_rows
-from .sources.pubmed import PubMed, SearchResult, normalize_pmid
-from .sources.records import Record
-from .vocab import STANCES, pubmed_url
+from ..errors import DataError, InputError
+from ..files import atomic_write, read_rows
+from ..judge.design import classify_record
+from ..register.claims import Claim
+from ..register.project import Register
+from ..register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
+from ..rules import rule_rows
+from ..rules.article import designs
+from ..sources.pubmed import PubMed, SearchResult, normalize_pmid
+from ..sources.records import Record
+from ..vocab import STANCES, pubmed_url
+from .learning import learned_scores
+from .ranking import rank, weights
 
 __all__ = [
     "DECISIONS",
+    "RELEVANT_DECISIONS",
     "SCREENING_COLUMNS",
     "Candidate",
     "Decision",
+    "Ranking",
     "ScreeningLog",
     "UpdateReport",
     "candidates",
+    "claim_facets",
     "conclusions",
+    "Gathered",
     "exclusion_reasons",
+    "gather_claim",
     "manual_decision",
     "prisma_counts",
-    "relevance",
+    "rank_candidates",
+    "record_text",
+    "screening_sequence",
     "update",
 ]
 
@@ -57,14 +68,8 @@ SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
 EXPORT_COLUMNS = ("claim_id", "pmid", "score", "year", "design", "title", "conclusion", "url", "decision", "reason",
                   "stance", "rationale")
 DECISIONS = ("include", "exclude", "maybe")
-WORD = re.compile(r"[a-z][a-z0-9-]{2,}")
-# Words that say nothing about what a record is about (PubMed's stopword list is longer; these are the ones the
-# claims use).
-STOPWORDS = frozenset("""
-the and for with from that this than more less into over under within between after before during their there
-these those which while were was are have has had not but its can may also such been being other than both each
-more most some any all per via use used using study studies people patients adults adult effect effects trial
-""".split())
+# What the model learns from: a record kept (included, or kept for the full text) is relevant, an excluded one not.
+RELEVANT_DECISIONS = frozenset({"include", "maybe"})
 CONCLUSION_LABELS = re.compile(r"\b(CONCLUSIONS?|INTERPRETATIONS?|IMPLICATIONS?|DISCUSSION|MAIN CONCLUSIONS?)\s*:",
                                re.I)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -75,38 +80,6 @@ DESIGN_TIERS = {"inherits": 1.0, "high": 1.0, "low": 0.5, "very low": 0.2}  # GR
 def exclusion_reasons() -> dict[str, str]:
     """rules/exclusion_reasons.csv: reason -> label (PRISMA 2020 flow-diagram reasons)."""
     return {row["reason"]: row["label"] for row in rule_rows("exclusion_reasons")}
-
-
-@cache
-def _weights() -> dict[str, float]:
-    return {row["component"]: float(row["weight"]) for row in rule_rows("relevance")}
-
-
-# -- the importable scorer ---------------------------------------------------------------------------------------
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ities", "ity", "ing", "ies", "es", "ed", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _terms(text: str) -> set[str]:
-    return {_stem(w) for w in WORD.findall((text or "").lower()) if w not in STOPWORDS}
-
-
-def relevance(statement: str, title: str, abstract: str) -> float:
-    """How much of ``statement`` a record's title and abstract speak to, in [0, 1].
-
-    The statement's content words (lower-cased, stop words dropped, plural and -ing/-ed endings stripped) are
-    looked for in the title and the abstract; a word found in the title counts twice. The score is the covered
-    share: (2 × title matches + abstract matches) / (3 × statement words). Deterministic and dependency-free.
-    """
-    wanted = _terms(statement)
-    if not wanted:
-        return 0.0
-    in_title, in_abstract = _terms(title), _terms(abstract)
-    score = (2 * len(wanted & in_title) + len(wanted & in_abstract)) / (3 * len(wanted))
-    return round(min(max(score, 0.0), 1.0), 6)
 
 
 def conclusions(abstract: str) -> list[str]:
@@ -141,37 +114,78 @@ class Candidate:
         return pubmed_url(self.pmid)
 
 
-def claim_terms(claim: Claim) -> str:
-    """What a record should be about: the statement and the population, intervention and outcome of the claim."""
-    return " ".join((claim.statement, claim.population, claim.intervention, claim.outcome))
+@dataclass(frozen=True)
+class Ranking:
+    """How a claim's candidates were ordered: ``basis`` is ``text`` (``ranking.rank``) or ``learned`` (a model
+    trained on ``relevant`` and ``irrelevant`` decisions)."""
+
+    basis: str
+    relevant: int
+    irrelevant: int
 
 
-def score_record(claim_text: str, record: Record, *, end_year: int) -> tuple[float, str]:
-    """(score, design) of a record for a claim, by the weights of rules/relevance.csv."""
-    weights = _weights()
-    mesh = " ".join(h.descriptor for h in record.mesh)
-    text = relevance(claim_text, record.title, f"{record.abstract_text} {mesh}")
+def claim_facets(claim: Claim) -> tuple[str, ...]:
+    """The claim's PICO facets that join the query: population, intervention and outcome."""
+    return tuple(f for f in (claim.population, claim.intervention, claim.outcome) if f.strip())
+
+
+def record_text(record: Record) -> tuple[str, str, str]:
+    """(title, abstract, MeSH headings) of a PubMed record, as ``ranking.rank`` reads it."""
+    return record.title, record.abstract_text, "; ".join(h.descriptor for h in record.mesh)
+
+
+def _design(record: Record) -> str:
     call = classify_record(record)
-    design = call.design if call else "other"
-    tier = DESIGN_TIERS.get(designs()[design]["grade_start"], 0.2)
-    year = record.year or 1990
-    recency = min(max((year - 1990) / max(end_year - 1990, 1), 0.0), 1.0)
-    score = weights["text"] * text + weights["design"] * tier + weights["recency"] * recency
-    return round(score, 6), design
+    return call.design if call else "other"
 
 
-def rank(claim: Claim, records: Iterable[Record], *, end_year: int, skip: set[str] = frozenset()) -> list[Candidate]:
-    """Records not in ``skip``, best first (score, then newer, then PMID)."""
-    claim_text = claim_terms(claim)
+def screening_sequence(claim_id: str, log: ScreeningLog, register: Register, hits: Iterable[str]
+                       ) -> list[tuple[str, bool]]:
+    """(PMID, relevant) for the claim's screened hits in the order they were screened: the register's studies
+    for the claim first (curated before the log began), then the log's decisions as recorded."""
+    hits = set(hits)
+    registered = {s.study_id: s.pmid for s in register.studies.values() if s.pmid}
+    sequence = {registered[row.study_id]: True for row in register.evidence
+                if row.claim_id == claim_id and row.study_id in registered and registered[row.study_id] in hits}
+    for decision in log.in_order(claim_id):
+        if decision.pmid in hits:
+            sequence.pop(decision.pmid, None)
+            sequence[decision.pmid] = decision.decision in RELEVANT_DECISIONS
+    return list(sequence.items())
+
+
+def rank_candidates(claim: Claim, records: Iterable[Record], *, skip: set[str] = frozenset(),
+                    decisions: Mapping[str, bool] | None = None) -> tuple[list[Candidate], Ranking]:
+    """Records not in ``skip``, best first, and how they were ranked.
+
+    All records are ranked together (one search's hits share their statistics). With ``decisions`` (PMID ->
+    relevant) holding both kinds, a model trained on them scores the records instead of ``ranking.rank``. Scores
+    in the same band (rules/relevance.csv, ``tie_band``) are ordered by design tier, then newer first, then PMID.
+    """
+    records = list(records)
+    texts = [record_text(r) for r in records]
+    decisions = decisions or {}
+    index = {r.pmid: i for i, r in enumerate(records)}
+    known = {index[p]: relevant for p, relevant in decisions.items() if p in index}
+    learned = learned_scores(texts, known, statement=claim.statement, pico=claim_facets(claim)) if known else None
+    if learned is not None:
+        scores = learned
+        basis = Ranking("learned", sum(known.values()), len(known) - sum(known.values()))
+    else:
+        scores = rank(claim.statement, texts, pico=claim_facets(claim)) if records else []
+        basis = Ranking("text", sum(known.values()), len(known) - sum(known.values()))
+    band = weights()["tie_band"]
     found = []
-    for record in records:
+    for record, score in zip(records, scores):
         if record.pmid in skip:
             continue
-        score, design = score_record(claim_text, record, end_year=end_year)
-        ending = conclusions(record.abstract_text)
-        found.append(Candidate(claim.claim_id, record.pmid, record.title, record.journal, record.year, design, score,
-                               " ".join(ending)))
-    return sorted(found, key=lambda c: (-c.score, -(c.year or 0), int(c.pmid)))
+        design = _design(record)
+        tier = DESIGN_TIERS.get(designs()[design]["grade_start"], 0.2)
+        ending = " ".join(conclusions(record.abstract_text))
+        found.append((round(score / band), tier, Candidate(claim.claim_id, record.pmid, record.title, record.journal,
+                                                          record.year, design, score, ending)))
+    found.sort(key=lambda f: (-f[0], -f[1], -(f[2].year or 0), int(f[2].pmid)))
+    return [c for _, _, c in found], basis
 
 
 def candidates(claim: Claim, client: PubMed, register: Register, log: ScreeningLog, *,
@@ -179,12 +193,31 @@ def candidates(claim: Claim, client: PubMed, register: Register, log: ScreeningL
                ) -> tuple[SearchResult, list[Candidate]]:
     """The claim's search (frozen at ``max_date``, default the client's snapshot date), every hit fetched, and those
     neither registered nor screened, ranked."""
+    gathered = gather_claim(claim, client, register, log, max_date=max_date, progress=progress)
+    return gathered.result, gathered.candidates
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """A claim's search, its hits' records, the candidates ranked, how, and the screening so far (PMID, relevant)."""
+
+    result: SearchResult
+    records: dict[str, Record]
+    candidates: list[Candidate]
+    ranking: Ranking
+    sequence: list[tuple[str, bool]]
+
+
+def gather_claim(claim: Claim, client: PubMed, register: Register, log: ScreeningLog, *,
+                 max_date: str | None = None, progress: Callable[[str], None] = lambda message: None) -> Gathered:
+    """``candidates``, with the records, how they were ranked and the claim's screening sequence."""
     result = client.search(claim.search_query, max_date=max_date)
     progress(f"{claim.claim_id}: {result.count} hits; fetching them in batches")
-    records = client.fetch(result.ids).records.values()
+    records = client.fetch(result.ids).records
     known = {s.pmid for s in register.studies.values() if s.pmid} | log.screened(claim.claim_id)
-    end_year = int(result.max_date[:4])
-    return result, rank(claim, records, end_year=end_year, skip=known)
+    sequence = screening_sequence(claim.claim_id, log, register, result.ids)
+    found, basis = rank_candidates(claim, records.values(), skip=known, decisions=dict(sequence))
+    return Gathered(result, dict(records), found, basis, sequence)
 
 
 def write_candidates(path: Path, found: Sequence[Candidate]) -> None:
@@ -256,18 +289,24 @@ class ScreeningLog:
         return [d for (c, _), d in sorted(self.decisions.items(), key=lambda kv: (kv[0][0], int(kv[0][1])))
                 if c == claim_id]
 
+    def in_order(self, claim_id: str) -> list[Decision]:
+        """The claim's decisions in the order they were recorded (the file's order)."""
+        return [d for (c, _), d in self.decisions.items() if c == claim_id]
+
     def screened(self, claim_id: str) -> set[str]:
         return {d.pmid for d in self.for_claim(claim_id)}
 
     def with_decisions(self, new: Iterable[Decision]) -> ScreeningLog:
+        """The log with ``new`` appended; a record decided again moves to the end with its new decision."""
         log = ScreeningLog(self.path, self.claim_ids, list(self.decisions.values()))
         for decision in new:
+            log.decisions.pop((decision.claim_id, decision.pmid), None)
             log.decisions[(decision.claim_id, decision.pmid)] = decision
         return log
 
     def text(self) -> str:
-        ordered = sorted(self.decisions.values(), key=lambda d: (d.claim_id, int(d.pmid)))
-        return _csv(SCREENING_COLUMNS, ({c: getattr(d, c) for c in SCREENING_COLUMNS} for d in ordered))
+        """The log as CSV, in the order the decisions were recorded: the stopping test reads it as screening order."""
+        return _csv(SCREENING_COLUMNS, ({c: getattr(d, c) for c in SCREENING_COLUMNS} for d in self.decisions.values()))
 
 
 def manual_decision(claim_id: str, pmid: str, decision: str, *, reason: str = "", stance: str = "",
