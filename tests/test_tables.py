@@ -20,6 +20,8 @@ from evidence.present import (  # noqa: E402
     plot_evidence_map,
     plot_timeline,
     plot_verdict_summary,
+    prisma_card,
+    screening_card,
     search_card,
     search_status_table,
     style_evidence,
@@ -114,8 +116,11 @@ def test_plots_draw_on_given_axes_and_return_them():
 def test_markdown_cards():
     claim = REGISTER.claims[3]
     assert claim.quote in claim_card(claim).data and claim.statement in claim_card(claim).data
-    assert "no live PubMed answer" in search_card(claim, None).data
-    assert "PubMed Clinical Queries" in search_card(claim, None).data
+    offline = search_card(claim, None).data
+    assert "Not in this snapshot" in offline and "PubMed Clinical Queries" in offline
+    assert "\n" not in offline.split("**Search strategy.**", 1)[1]  # the whole note is one paragraph
+    # the screening and flow cells say nothing more without a search
+    assert screening_card(None, []) is None and prisma_card(None, [], ASSESSMENTS["C04"]) is None
     text = verdict_card(ASSESSMENTS["C04"]).data
     assert "**Verdict: weak**" in text and "GRADE domains that lower the certainty" in text and "Gaps:" in text
     assert "effect route" in text and "design route" in verdict_card(ASSESSMENTS["C05"]).data
