@@ -32,7 +32,7 @@ from .escape import html_text, md
 from .style import style_verdict_matrix
 from .tables import verdict_matrix
 
-__all__ = ["build_book", "claim_links", "front_page"]
+__all__ = ["build_book", "claim_links", "escape_theme_titles", "front_page"]
 
 STYLESHEET = Path(__file__).with_name("book") / "evidence.css"
 CONF = '''# Written by evidence.present.book; edit the template there, not this copy.
@@ -59,7 +59,25 @@ myst_enable_extensions = ["colon_fence"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 exclude_patterns = ["_html", "_extra", "jupyter_execute", ".jupyter_cache", "**.ipynb_checkpoints"]
 html_extra_path = ["_extra"]       # pages written whole by evidence (the writer's brief), copied as they are
+
+
+def setup(app):
+    from evidence.present.book import escape_theme_titles
+
+    app.connect("html-page-context", escape_theme_titles, priority=900)  # after the theme has set them
 '''
+
+
+def escape_theme_titles(app, pagename, templatename, context, doctree) -> None:
+    """sphinx-book-theme gives its templates each page's title as plain text (``pagetitle``, ``root_title``) and
+    prints it unescaped (the print header's ``<h1>``): give them escaped, as Markup so that no template escapes them
+    twice."""
+    from markupsafe import Markup
+
+    for name in ("pagetitle", "root_title"):
+        value = context.get(name)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            context[name] = Markup(html_text(value))
 
 
 def claim_links(notebooks: Sequence[Path], assessments: Sequence[Assessment]) -> dict[str, str]:
