@@ -15,6 +15,10 @@ from .tables import EVIDENCE_COLUMNS
 __all__ = ["StyledTable", "style_evidence", "style_verdict_matrix"]
 
 _CELLS = [{"selector": "td", "props": "text-align: left; vertical-align: top;"}]
+# Columns of running text keep a readable width; a table wider than the page scrolls in its own box (the book's
+# stylesheet) rather than squeezing them to a word a line.
+MIN_WIDTHS = {"claim": "16em", "authorities": "14em", "outcome": "8em", "follow_up": "8em", "effect": "13em",
+              "rationale": "15em"}
 
 
 class StyledTable:
@@ -46,7 +50,9 @@ def _styler(shown: pd.DataFrame, uuid: str, *, html_columns: tuple[str, ...] = (
     styler = shown.style.set_uuid(uuid).hide(axis="index").format(_text)
     if html_columns:
         styler = styler.format(lambda html: html, subset=list(html_columns))
-    return styler.set_table_styles(_CELLS)
+    widths = [{"selector": f"td.col{i}", "props": f"min-width: {MIN_WIDTHS[name]};"}
+              for i, name in enumerate(shown.columns) if name in MIN_WIDTHS]
+    return styler.set_table_styles(_CELLS + widths)
 
 
 def style_evidence(frame: pd.DataFrame, *, uuid: str) -> StyledTable:

@@ -206,7 +206,7 @@ def authorities_label(authorities: Sequence[Authority]) -> str:
 
 def _basis_label(a: Assessment) -> str:
     if a.route == "design":
-        return "designs"
+        return "study designs"
     synthesis = a.synthesis
     return {"pool": f"pool of {synthesis.pool.k} trials" if synthesis.pool else "",
             "published": "published pool", "single": "one trial"}[synthesis.basis]
