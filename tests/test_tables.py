@@ -156,3 +156,27 @@ def test_evidence_table_flags_retractions_concerns_and_errata():
     assert frame.loc[studies[1].study_id, "notices"] == "expression of concern (PMID 99000008)"
     html = style_evidence(evidence_table(assessment, records), uuid="t")._repr_html_()
     assert "(RETRACTED)" in html and "expression of concern (PMID 99000008)" in html
+
+
+def test_the_compact_matrix_keeps_what_the_front_page_shows():
+    from evidence.present.tables import SHORT_CLAIM
+
+    compact = verdict_matrix(list(ASSESSMENTS.values()), compact=True)
+    assert list(compact.columns) == ["claim_id", "claim", "verdict", "certainty", "rests on"]
+    assert all(len(text) <= SHORT_CLAIM for text in compact["claim"])
+    cut = [text for text in compact["claim"] if text.endswith("…")]
+    assert cut and all(c.statement.startswith(text[:-1]) for text, c in zip(compact["claim"], REGISTER.claims)
+                       if text in cut)
+
+
+def test_each_authority_is_named_once_with_its_years_and_positions():
+    from evidence.present.tables import authorities_label
+    from evidence.register.effects import Authority
+
+    def row(body, year, position):
+        return Authority("C01", body, year, "a document", position, "", "a summary", "", "https://example.org")
+
+    rows = [row("VA/DoD", 2017, "for"), row("FDA", 2019, "against"), row("VA/DoD", 2023, "for"),
+            row("FDA", 2023, "for"), row("NICE", None, "for"), row("WHO", 2020, "not addressed"),
+            row("VA/DoD", 2023, "for")]
+    assert authorities_label(rows) == "VA/DoD 2023, 2017: for; FDA 2019: against, 2023: for; NICE: for"
