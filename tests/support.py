@@ -68,6 +68,7 @@ def copy_project(target: Path) -> Path:
 def bare_project(target: Path) -> Path:
     """The committed project's claims, evidence.toml, rules and groups under ``target``, with every data file
     present but holding its header only: a register to fill in a test."""
+    from evidence.register.citations import CITATION_COLUMNS
     from evidence.register.effects import EFFECT_FILES
     from evidence.register.studies import EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS
     from evidence.register.texts import REVIEW_COLUMNS, WORDING_COLUMNS
@@ -77,7 +78,8 @@ def bare_project(target: Path) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / name, target / name)
     headers = {"studies.csv": STUDY_COLUMNS, "evidence.csv": EVIDENCE_COLUMNS, "verdict_overrides.csv": OVERRIDE_COLUMNS,
-               "wording.csv": WORDING_COLUMNS, "article_review.csv": REVIEW_COLUMNS, **EFFECT_FILES}
+               "wording.csv": WORDING_COLUMNS, "article_review.csv": REVIEW_COLUMNS, "citations.csv": CITATION_COLUMNS,
+               **EFFECT_FILES}
     for name, columns in headers.items():
         write_csv(target / "data" / name, columns, [])
     return target

@@ -1,6 +1,8 @@
 """The book: built once from the committed notebooks, it equals the committed site/ byte for byte,
 and in headless Chromium with the network switched off it shows the verdict matrix linked to each
-claim's section, finds text with its search box, and requests nothing from any other host."""
+claim's section, finds text with its search box, and requests nothing from any other host. At a laptop's width
+(1,366 px) and a phone's (390 px) no element of any page reaches past the main column: wide tables scroll in their
+own box."""
 
 from __future__ import annotations
 
@@ -137,3 +139,62 @@ def test_screenshot_of_the_front_page(book, page, tmp_path):
     page.goto((book / "index.html").as_uri())
     shot = page.screenshot(path=str(tmp_path / "index.png"), full_page=False)
     assert shot.startswith(b"\x89PNG") and len(shot) > 20_000
+
+
+# Every element of the main column that is not inside a box of its own that scrolls or clips (a wide table's, a code
+# block's) must lie within the column; and the page itself must not scroll sideways.
+OVERFLOW = """() => {
+  const main = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const limit = main.getBoundingClientRect();
+  const wider = [];
+  for (const element of main.querySelectorAll('*')) {
+    let parent = element.parentElement, boxed = false;
+    while (parent && parent !== main) {
+      if (getComputedStyle(parent).overflowX !== 'visible') { boxed = true; break; }
+      parent = parent.parentElement;
+    }
+    const box = element.getBoundingClientRect();
+    if (boxed || box.width === 0 || box.height === 0) continue;
+    if (box.right > limit.right + 1 || box.left < limit.left - 1) {
+      wider.push(`${element.tagName.toLowerCase()}.${element.className} ${Math.round(box.left)}-${Math.round(box.right)}`
+                 + ` past ${Math.round(limit.left)}-${Math.round(limit.right)}: ${(element.textContent || '').slice(0, 50)}`);
+    }
+  }
+  return {wider, scroll: document.scrollingElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_no_element_of_any_page_is_wider_than_the_main_column(book, browser, width):
+    context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        for path in sorted(book.glob("*.html")):
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            found = page.evaluate(OVERFLOW)
+            assert found["wider"] == [], f"{path.name} at {width} px: {found['wider'][:5]}"
+            assert found["scroll"] <= width, f"{path.name} scrolls sideways at {width} px"
+    finally:
+        context.close()
+
+
+def test_the_front_page_matrix_is_compact(book, page):
+    page.goto((book / "index.html").as_uri())
+    headers = page.locator("#verdict-matrix table thead th").all_inner_texts()
+    assert headers == ["claim_id", "claim", "verdict", "certainty", "rests on"]
+
+
+def test_the_authorities_column_lists_each_body_once(book, page, workspace):
+    page.goto((book / "00-overview.html").as_uri())
+    table = page.locator("table#T_verdict-matrix")
+    column = table.locator("thead th").all_inner_texts().index("authorities")
+    rows = table.locator("tbody tr")
+    assessments = workspace.assessments()
+    assert rows.count() == len(assessments)
+    for i, assessment in enumerate(assessments):
+        expected = list(dict.fromkeys(a.body for a in assessment.authorities if a.position != "not addressed"))
+        cell = rows.nth(i).locator("td").nth(column).inner_text().strip()
+        entries = [e for e in cell.split("; ") if e]
+        bodies = [max((b for b in expected if e.startswith((f"{b} ", f"{b}:"))), key=len, default=e) for e in entries]
+        assert bodies == expected, (assessment.claim.claim_id, cell)

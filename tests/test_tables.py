@@ -20,6 +20,8 @@ from evidence.present import (  # noqa: E402
     plot_evidence_map,
     plot_timeline,
     plot_verdict_summary,
+    prisma_card,
+    screening_card,
     search_card,
     search_status_table,
     style_evidence,
@@ -114,8 +116,11 @@ def test_plots_draw_on_given_axes_and_return_them():
 def test_markdown_cards():
     claim = REGISTER.claims[3]
     assert claim.quote in claim_card(claim).data and claim.statement in claim_card(claim).data
-    assert "no live PubMed answer" in search_card(claim, None).data
-    assert "PubMed Clinical Queries" in search_card(claim, None).data
+    offline = search_card(claim, None).data
+    assert "Not in this snapshot" in offline and "PubMed Clinical Queries" in offline
+    assert "\n" not in offline.split("**Search strategy.**", 1)[1]  # the whole note is one paragraph
+    # the screening and flow cells say nothing more without a search
+    assert screening_card(None, []) is None and prisma_card(None, [], ASSESSMENTS["C04"]) is None
     text = verdict_card(ASSESSMENTS["C04"]).data
     assert "**Verdict: weak**" in text and "GRADE domains that lower the certainty" in text and "Gaps:" in text
     assert "effect route" in text and "design route" in verdict_card(ASSESSMENTS["C05"]).data
@@ -151,3 +156,27 @@ def test_evidence_table_flags_retractions_concerns_and_errata():
     assert frame.loc[studies[1].study_id, "notices"] == "expression of concern (PMID 99000008)"
     html = style_evidence(evidence_table(assessment, records), uuid="t")._repr_html_()
     assert "(RETRACTED)" in html and "expression of concern (PMID 99000008)" in html
+
+
+def test_the_compact_matrix_keeps_what_the_front_page_shows():
+    from evidence.present.tables import SHORT_CLAIM
+
+    compact = verdict_matrix(list(ASSESSMENTS.values()), compact=True)
+    assert list(compact.columns) == ["claim_id", "claim", "verdict", "certainty", "rests on"]
+    assert all(len(text) <= SHORT_CLAIM for text in compact["claim"])
+    cut = [text for text in compact["claim"] if text.endswith("…")]
+    assert cut and all(c.statement.startswith(text[:-1]) for text, c in zip(compact["claim"], REGISTER.claims)
+                       if text in cut)
+
+
+def test_each_authority_is_named_once_with_its_years_and_positions():
+    from evidence.present.tables import authorities_label
+    from evidence.register.effects import Authority
+
+    def row(body, year, position):
+        return Authority("C01", body, year, "a document", position, "", "a summary", "", "https://example.org")
+
+    rows = [row("VA/DoD", 2017, "for"), row("FDA", 2019, "against"), row("VA/DoD", 2023, "for"),
+            row("FDA", 2023, "for"), row("NICE", None, "for"), row("WHO", 2020, "not addressed"),
+            row("VA/DoD", 2023, "for")]
+    assert authorities_label(rows) == "VA/DoD 2023, 2017: for; FDA 2019: against, 2023: for; NICE: for"

@@ -13,12 +13,21 @@ from support import ROOT
 from evidence import cli
 from evidence.judge.verdict import assess_project, assess_register
 from evidence.present.exports import cite, key_studies, studies_for
+from evidence.present.references import references, type_names
 from evidence.register.project import load_project, load_register
 
 PROJECT = load_project(ROOT)
 REGISTER = PROJECT.register
 ASSESSMENTS = {a.claim.claim_id: a for a in assess_project(PROJECT)}
 STUDIES = studies_for(list(ASSESSMENTS.values()))
+REFERENCES = references(STUDIES, PROJECT.citations)
+
+
+def latex_text(value: str) -> str:
+    """A BibTeX value as text (pylatexenc, which bibtexparser depends on, undoes the LaTeX escapes)."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text().latex_to_text(value)
 
 
 @pytest.fixture(autouse=True)
@@ -27,30 +36,36 @@ def offline(monkeypatch):
 
 
 def test_ris_round_trip_carries_every_field_and_identifier():
-    entries = rispy.loads(cite(STUDIES, "ris"))
+    entries = rispy.loads(cite(STUDIES, "ris", PROJECT.citations))
     assert len(entries) == len(STUDIES)
-    for entry, study in zip(entries, STUDIES):
-        assert (entry["title"], entry["year"], entry["journal_name"]) == (study.title, str(study.year), study.journal)
-        assert entry["urls"] == [study.link] and entry.get("doi", "") == study.doi
-        assert entry.get("accession_number", "") == study.pmid
+    for entry, ref in zip(entries, REFERENCES):
+        assert (entry["title"], entry["year"]) == (ref.title, str(ref.year))
+        assert entry.get("journal_name", "") == ref.journal and entry.get("publisher", "") == ref.publisher
+        assert entry["type_of_reference"] == type_names()[ref.pub_type]["ris"]
+        assert entry["urls"] == [ref.url] and entry.get("doi", "") == ref.doi
+        assert entry.get("accession_number", "") == ref.pmid
+        assert entry["authors"][0].split(",")[0] == ref.authors[0].family
 
 
 def test_bibtex_round_trip_carries_every_field_and_identifier():
-    library = bibtexparser.parse_string(cite(STUDIES, "bibtex"))
+    library = bibtexparser.parse_string(cite(STUDIES, "bibtex", PROJECT.citations))
     assert not library.failed_blocks and len(library.entries) == len(STUDIES)
     assert len({e.key for e in library.entries}) == len(STUDIES)  # keys are unique
-    for entry, study in zip(library.entries, STUDIES):
+    for entry, ref in zip(library.entries, REFERENCES):
         fields = {f.key: f.value for f in entry.fields}
-        assert (fields["title"], fields["year"], fields["journal"]) == (study.title, str(study.year), study.journal)
-        assert fields.get("doi", "") == study.doi and fields.get("pmid", "") == study.pmid
-        assert entry.entry_type == ("techreport" if study.design == "guideline" else "article")
+        container = fields.get("journal", fields.get("booktitle", ""))
+        assert (latex_text(fields["title"]), fields["year"], latex_text(container)) == (ref.title, str(ref.year),
+                                                                                    ref.journal)
+        assert fields.get("doi", "") == ref.doi and fields.get("pmid", "") == ref.pmid
+        assert entry.entry_type == type_names()[ref.pub_type]["bibtex"]
 
 
 def test_csl_json_round_trip_carries_every_field_and_identifier():
-    items = json.loads(cite(STUDIES, "csljson"))
-    for item, study in zip(items, STUDIES):
-        assert item["title"] == study.title and item["issued"]["date-parts"] == [[study.year]]
-        assert item.get("DOI", "") == study.doi and item.get("PMID", "") == study.pmid and item["URL"] == study.link
+    items = json.loads(cite(STUDIES, "csljson", PROJECT.citations))
+    for item, ref in zip(items, REFERENCES):
+        assert item["title"] == ref.title and item["issued"]["date-parts"] == [[ref.year]]
+        assert item.get("DOI", "") == ref.doi and item.get("PMID", "") == ref.pmid and item["URL"] == ref.url
+        assert item["type"] == type_names()[ref.pub_type]["csl"]
 
 
 def test_cite_for_one_claim_writes_only_its_studies(tmp_path, capsys):

@@ -340,8 +340,9 @@ def _write_or_print(text: str, out: Path | None, what: str) -> None:
 def cmd_cite(args, settings: Settings) -> int:
     from .present.exports import cite, studies_for
 
-    studies = studies_for(_chosen_assessments(_workspace(settings), args.claim))
-    _write_or_print(cite(studies, args.format), args.out, f"{len(studies)} references")
+    workspace = _workspace(settings)
+    studies = studies_for(_chosen_assessments(workspace, args.claim))
+    _write_or_print(cite(studies, args.format, workspace.project.citations), args.out, f"{len(studies)} references")
     return 0
 
 

@@ -36,6 +36,7 @@ import nbformat
 from .errors import ConfigurationError, InputError
 from .files import atomic_write
 from .present.notebook import render_methods_notebook, render_overview_notebook, write_group_notebooks
+from .register.citations import CITATION_COLUMNS
 from .register.claims import CLAIM_COLUMNS
 from .register.effects import EFFECT_FILES
 from .register.project import load_project
@@ -194,6 +195,7 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
         "data/screening.csv": _csv(SCREENING_COLUMNS),
         "data/wording.csv": _csv(WORDING_COLUMNS),
         "data/article_review.csv": _csv(REVIEW_COLUMNS),
+        "data/citations.csv": _csv(CITATION_COLUMNS),
         **{f"data/{name}": _csv(columns) for name, columns in EFFECT_FILES.items()},
         "notebooks/groups.csv": GROUPS.encode("utf-8"),
         "notebooks/conftest.py": (checkout / "notebooks" / "conftest.py").read_bytes(),

@@ -8,12 +8,15 @@ host: the theme's assets are copied into ``_static``, and myst-nb's ipywidgets s
 from a CDN by default) are switched off.
 
 Sphinx reads a source folder; ``build_book`` stages one under ``build/book-src`` (the notebooks,
-a generated ``index.md`` and ``conf.py``), then writes the HTML into ``site/``.
+a generated ``index.md`` and ``conf.py``, the book's stylesheet in ``_static``), then writes the HTML into ``site/``.
+
+The stylesheet (``book/evidence.css``, shipped with the package) keeps every page within its column: a wide table
+scrolls inside its own box, long words and addresses wrap. Text from the project reaches the front page and the
+configuration only through ``escape`` (the title as Markdown text, as HTML, and as a Python string literal).
 """
 
 from __future__ import annotations
 
-import html
 import io
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -23,20 +26,28 @@ from pathlib import Path
 from ..errors import EvidenceError
 from ..files import atomic_write
 from ..judge.verdict import Assessment
-from .brief import scorecard_table
 from ..register.texts import ReviewRating
+from .brief import scorecard_table
+from .escape import html_text, md
 from .style import style_verdict_matrix
 from .tables import verdict_matrix
 
-__all__ = ["build_book", "claim_links", "front_page"]
+__all__ = ["build_book", "claim_links", "escape_theme_titles", "front_page"]
 
+STYLESHEET = Path(__file__).with_name("book") / "evidence.css"
 CONF = '''# Written by evidence.present.book; edit the template there, not this copy.
-project = "evidence: {title}"
+from markupsafe import Markup
+
+# The title, HTML-escaped once: Markup keeps Sphinx's own escaping (|e) from escaping it twice, and the theme's
+# templates that print it unescaped print the escaped text.
+project = Markup({title!r})
 author = "the evidence project"
 copyright = "the evidence project"
 extensions = ["myst_nb"]
 html_theme = "sphinx_book_theme"
-html_title = "{title}"
+html_title = Markup({title!r})
+html_static_path = ["_static"]
+html_css_files = ["evidence.css"]   # keeps wide tables and long words within the page (offline, no other host)
 html_theme_options = {{"show_toc_level": 2, "use_download_button": False, "use_fullscreen_button": False}}
 html_last_updated_fmt = None
 html_copy_source = False
@@ -48,7 +59,25 @@ myst_enable_extensions = ["colon_fence"]
 suppress_warnings = ["mystnb.unknown_mime_type"]
 exclude_patterns = ["_html", "_extra", "jupyter_execute", ".jupyter_cache", "**.ipynb_checkpoints"]
 html_extra_path = ["_extra"]       # pages written whole by evidence (the writer's brief), copied as they are
+
+
+def setup(app):
+    from evidence.present.book import escape_theme_titles
+
+    app.connect("html-page-context", escape_theme_titles, priority=900)  # after the theme has set them
 '''
+
+
+def escape_theme_titles(app, pagename, templatename, context, doctree) -> None:
+    """sphinx-book-theme gives its templates each page's title as plain text (``pagetitle``, ``root_title``) and
+    prints it unescaped (the print header's ``<h1>``): give them escaped, as Markup so that no template escapes them
+    twice."""
+    from markupsafe import Markup
+
+    for name in ("pagetitle", "root_title"):
+        value = context.get(name)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            context[name] = Markup(html_text(value))
 
 
 def claim_links(notebooks: Sequence[Path], assessments: Sequence[Assessment]) -> dict[str, str]:
@@ -64,7 +93,7 @@ def front_page(title: str, notebooks: Sequence[Path], assessments: Sequence[Asse
                scorecard: Sequence[ReviewRating] = ()) -> str:
     """index.md: what the book is, the verdict matrix linking each claim to its section, the writer's brief, the
     article's scorecard (when rated), the contents."""
-    matrix = style_verdict_matrix(verdict_matrix(assessments), links=claim_links(notebooks, assessments))
+    matrix = style_verdict_matrix(verdict_matrix(assessments, compact=True), links=claim_links(notebooks, assessments))
     toctree = "\n".join(path.stem for path in notebooks)
     card = ""
     if scorecard:
@@ -81,7 +110,7 @@ criteria; our questions, ratings and reasons, with the evidence each rests on, a
 </div>
 ```
 """
-    return f"""# {title}
+    return f"""{md("# {}", title)}
 
 Each checkable claim of the article was turned into a testable statement and judged against a register of
 real, verified studies, supporting and contrasting, with a GRADE-style certainty. The chapters are the
@@ -95,6 +124,10 @@ claim's evidence supports saying and the studies to cite, with its ClaimReview m
 
 (verdict-matrix)=
 ## Verdict matrix
+
+One row per claim: its verdict, the certainty of the evidence, and what the verdict rests on (our pool of trials, a
+published meta-analysis's pool, one trial, or the study designs that answer that kind of claim). Each claim's
+section gives the studies, the authorities' positions and the reasons.
 
 ```{{raw}} html
 <div id="verdict-matrix">
@@ -124,7 +157,8 @@ def build_book(out_dir: Path, notebooks: Sequence[Path], assessments: Sequence[A
     staging.mkdir(parents=True)
     for path in notebooks:
         shutil.copy2(path, staging / path.name)
-    atomic_write(staging / "conf.py", CONF.format(title=html.escape(title)).encode("utf-8"))
+    atomic_write(staging / "conf.py", CONF.format(title=html_text(title)).encode("utf-8"))
+    atomic_write(staging / "_static" / STYLESHEET.name, STYLESHEET.read_bytes())
     atomic_write(staging / "index.md", front_page(title, notebooks, assessments, scorecard).encode("utf-8"))
     (staging / "_extra").mkdir()
     for name, text in (extra_pages or {}).items():

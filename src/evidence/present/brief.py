@@ -4,7 +4,9 @@ ClaimReview JSON-LD in its head. ``evidence report`` writes it into the book (``
 to ``reports/brief.pdf`` through headless Chromium.
 
 The page is plain HTML with its own print stylesheet (no scripts, no outside assets), so it reads the same in a
-browser, on paper and in the PDF, and is byte-stable for a given register.
+browser, on paper and in the PDF, and is byte-stable for a given register. Every text reaches it through
+``escape`` (HTML text and attributes, checked links, JSON in the script element); the studies to cite are the same
+APA references, formatted by citeproc-py, that a reference manager makes of ``evidence cite``.
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from html import escape
 from pathlib import Path
 
 from ..errors import EvidenceError
 from ..files import atomic_write
 from ..judge.verdict import Assessment
+from ..register.citations import Citation
 from ..register.project import ProjectConfig
 from ..register.texts import ReviewRating
 from ..vocab import VERDICT_FILLS, VERDICTS
 from .claimreview import claim_reviews, jsonld_script
+from .escape import html_attr, html_link, html_text
 from .exports import key_studies
+from .references import references, render_references
 
 __all__ = ["BRIEF_PAGE", "find_chromium", "print_pdf", "render_brief", "scorecard_table"]
 
@@ -53,30 +57,21 @@ a { color: #1a4f8b; }
 """
 
 
-def _study_line(study) -> str:
-    ids = []
-    if study.pmid:
-        ids.append(f"PMID {escape(study.pmid)}")
-    if study.doi:
-        ids.append(f"doi:{escape(study.doi)}")
-    return (f'<li>{escape(study.first_author)} ({study.year}). <a href="{escape(study.link)}">{escape(study.title)}</a> '
-            f'<i>{escape(study.journal)}</i>. {" · ".join(ids)}</li>')
-
-
-def _claim_block(assessment: Assessment, wording: str | None, section_link: str | None) -> str:
+def _claim_block(assessment: Assessment, wording: str | None, section_link: str | None,
+                 citations: Mapping[str, Citation]) -> str:
     claim = assessment.claim
     fill = VERDICT_FILLS.get(assessment.verdict, "#ffffff")
     overridden = " (set by a curator)" if assessment.overridden else ""
-    say = (f'<p class="say"><b>What the evidence supports saying:</b> {escape(wording)}</p>' if wording else
+    say = (f'<p class="say"><b>What the evidence supports saying:</b> {html_text(wording)}</p>' if wording else
            '<p class="say"><b>What the evidence supports saying:</b> the article\'s words stand as written.</p>')
-    studies = key_studies(assessment)
-    cite = ("<ul class=\"cite\">" + "".join(_study_line(s) for s in studies) + "</ul>") if studies else \
+    lines = render_references(references(key_studies(assessment), citations), "apa", html=True)
+    cite = ("<ul class=\"cite\">" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>") if lines else \
         '<p class="muted">No study is registered for this claim yet.</p>'
-    more = f' <a class="muted" href="{escape(section_link)}">full evidence</a>' if section_link else ""
-    return f"""<section class="claim" id="claim-{escape(claim.claim_id)}">
-<h2>{escape(claim.claim_id)} · <span class="verdict" style="background:{fill}">{escape(assessment.verdict)}</span>
-{escape(assessment.certainty)} certainty{overridden}{more}</h2>
-<blockquote>{escape(claim.quote)}</blockquote>
+    more = " " + html_link("full evidence", section_link, css_class="muted") if section_link else ""
+    return f"""<section class="claim" id="claim-{html_attr(claim.claim_id)}">
+<h2>{html_text(claim.claim_id)} · <span class="verdict" style="background:{html_attr(fill)}">{html_text(assessment.verdict)}</span>
+{html_text(assessment.certainty)} certainty{overridden}{more}</h2>
+<blockquote>{html_text(claim.quote)}</blockquote>
 {say}
 <p class="say"><b>Cite:</b></p>
 {cite}
@@ -85,9 +80,9 @@ def _claim_block(assessment: Assessment, wording: str | None, section_link: str 
 
 def scorecard_table(review: Sequence[ReviewRating], table_class: str) -> str:
     """The article's scorecard as an HTML table (the brief and the book's front page show the same one)."""
-    rows = "".join(f"<tr><td>{escape(r.criterion)}</td><td>{escape(r.rating)}</td><td>{escape(r.reason)}</td></tr>"
-                   for r in review)
-    return (f'<table class="{table_class}"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>\n'
+    rows = "".join(f"<tr><td>{html_text(r.criterion)}</td><td>{html_text(r.rating)}</td>"
+                   f"<td>{html_text(r.reason)}</td></tr>" for r in review)
+    return (f'<table class="{html_attr(table_class)}"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>\n'
             f"<tbody>{rows}</tbody></table>")
 
 
@@ -103,28 +98,30 @@ def _scorecard(review: Sequence[ReviewRating]) -> str:
 
 def render_brief(assessments: Sequence[Assessment], *, project: ProjectConfig,
                  wording: Mapping[str, str] | None = None, review: Sequence[ReviewRating] = (),
-                 section_links: Mapping[str, str] | None = None) -> str:
-    """The brief as one HTML page (deterministic: the same register gives the same bytes)."""
+                 section_links: Mapping[str, str] | None = None,
+                 citations: Mapping[str, Citation] | None = None) -> str:
+    """The brief as one HTML page (deterministic: the same register gives the same bytes); ``citations`` are the
+    studies' bibliographic details (data/citations.csv)."""
     wording = wording or {}
     links = section_links or {}
     reviews = claim_reviews(assessments, project=project, wording=wording, page=BRIEF_PAGE)
     verdicts = [a.verdict for a in assessments]
     tally = ", ".join(f"{verdicts.count(v)} {v}" for v in VERDICTS if v in verdicts)
-    blocks = "\n".join(_claim_block(a, wording.get(a.claim.claim_id), links.get(a.claim.claim_id))
+    blocks = "\n".join(_claim_block(a, wording.get(a.claim.claim_id), links.get(a.claim.claim_id), citations or {})
                        for a in assessments)
-    article = f" on {escape(project.article)}" if project.article else ""
+    article = f" on {html_text(project.article)}" if project.article else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Writer's brief · {escape(project.title)}</title>
+<title>Writer's brief · {html_text(project.title)}</title>
 <style>{STYLE}</style>
 {jsonld_script(reviews)}
 </head>
 <body>
 <h1>Writer's brief</h1>
-<p class="lead">{escape(project.title)}. {len(assessments)} claims checked{article}: {escape(tally)}.
+<p class="lead">{html_text(project.title)}. {len(assessments)} claims checked{article}: {html_text(tally)}.
 Evidence as of {project.snapshot_date.isoformat()}.</p>
 <p class="muted">For each claim: the article's words, our verdict and its GRADE certainty, a wording the evidence
 supports, and the studies to cite first. Every study links to its PubMed or DOI record; the book

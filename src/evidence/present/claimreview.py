@@ -9,7 +9,6 @@ Nothing is invented: the article's address and author appear only when ``evidenc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from ..errors import RuleError
@@ -17,6 +16,7 @@ from ..judge.verdict import Assessment
 from ..rules import rule_rows
 from ..vocab import VERDICTS
 from ..register.project import ProjectConfig
+from .escape import json_script
 
 __all__ = ["BEST_RATING", "WORST_RATING", "claim_review", "claim_reviews", "jsonld_script", "rating_scale"]
 
@@ -75,6 +75,5 @@ def claim_reviews(assessments: Sequence[Assessment], **kwargs) -> list[dict]:
 
 
 def jsonld_script(reviews: Sequence[dict]) -> str:
-    """A <script type="application/ld+json"> block for an HTML page (``</`` escaped so no text can close it)."""
-    text = json.dumps(list(reviews), indent=1, ensure_ascii=False).replace("</", "<\\/")
-    return f'<script type="application/ld+json">\n{text}\n</script>'
+    """A <script type="application/ld+json"> block for an HTML page (``escape.json_script``: no text can close it)."""
+    return json_script(list(reviews))

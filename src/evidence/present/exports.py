@@ -1,36 +1,35 @@
 """Citations out, for a writer's reference manager: RIS (rispy), BibTeX (bibtexparser) and CSL-JSON, per claim or
-for the whole article, with DOIs and PMIDs carried through; and the key studies behind each verdict.
+for the whole article, with authors, journal, volume, issue, pages, DOIs, PMIDs and PMCIDs carried through (from
+data/studies.csv and data/citations.csv, joined in ``references``); and the key studies behind each verdict.
 
 Each format is written by the maintained library of its field where one exists (rispy, bibtexparser); CSL-JSON is
-plain JSON in the Citation Style Language schema, which needs no library.
+plain JSON in the Citation Style Language schema, which needs no library. Every RIS and BibTeX value passes through
+``evidence.export_fields`` first, so no title can end its field or its record.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import bibtexparser
 import rispy
 from bibtexparser import model
 
-from ..errors import DataError, InputError
-from ..files import read_rows
-from ..rules import rule_rows
+from ..errors import InputError
+from ..export_fields import bibtex_value, ris_value
 from ..judge.verdict import Assessment
+from ..register.citations import Author, Citation
 from ..register.studies import Study
+from ..rules import rule_rows
 from ..rules.article import designs
+from .references import Reference, csl_item, references, type_names
 
 __all__ = ["FORMATS", "cite", "key_studies", "overclaims", "studies_for"]
 
 FORMATS = ("ris", "bibtex", "csljson")
-# RIS and CSL types by design: a guideline is a report, everything else a journal article
-RIS_TYPE = {"guideline": "RPRT"}
-CSL_TYPE = {"guideline": "report"}
+VERBATIM = ("doi", "url")  # BibTeX fields LaTeX prints as they are (biblatex's verbatim fields)
 
 
 def key_studies(assessment: Assessment, count: int = 3) -> list[Study]:
@@ -64,57 +63,59 @@ def overclaims(wording: str, verdict: str) -> list[str]:
     return sorted({w for w in words if w in limits.get(verdict, set())})
 
 
-def _key(study: Study) -> str:
-    author = unicodedata.normalize("NFKD", study.first_author).encode("ascii", "ignore").decode()
-    word = re.sub(r"[^A-Za-z]", "", author.split()[0] if author else "anon") or "anon"
-    return f"{word}{study.year}_{re.sub(r'[^0-9A-Za-z]', '', study.pmid or study.doi)[-8:]}"
+def _ris_author(author: Author) -> str:
+    if author.is_group:
+        return ris_value(author.family)
+    return ris_value(", ".join(x for x in (author.family, author.given, author.suffix) if x))
 
 
-def _ris(studies: Sequence[Study]) -> str:
+def _ris(refs: Sequence[Reference]) -> str:
     entries = []
-    for s in studies:
-        entry = {"type_of_reference": RIS_TYPE.get(s.design, "JOUR"), "title": s.title, "authors": [s.first_author],
-                 "year": str(s.year), "journal_name": s.journal, "urls": [s.link]}
-        if s.doi:
-            entry["doi"] = s.doi
-        if s.pmid:
-            entry["accession_number"] = s.pmid
-            entry["notes"] = [f"PMID: {s.pmid}"]
+    for r in refs:
+        entry = {"type_of_reference": type_names()[r.pub_type]["ris"], "title": ris_value(r.title),
+                 "authors": [_ris_author(a) for a in r.authors], "year": str(r.year), "urls": [ris_value(r.url)]}
+        optional = {"journal_name": r.journal, "volume": r.volume, "number": r.issue, "start_page": r.first_page,
+                    "end_page": r.last_page, "publisher": r.publisher, "doi": r.doi, "accession_number": r.pmid}
+        entry.update({k: ris_value(v) for k, v in optional.items() if v})
+        notes = [f"PMID: {r.pmid}" if r.pmid else "", f"PMCID: {r.pmcid}" if r.pmcid else "",
+                 f"Authors: the first {len(r.authors)} of {r.author_count or 'more'}" if r.more_authors else ""]
+        if any(notes):
+            entry["notes"] = [ris_value(n) for n in notes if n]
         entries.append(entry)
     return rispy.dumps(entries)
 
 
-def _bibtex(studies: Sequence[Study]) -> str:
+def _bibtex_author(author: Author) -> str:
+    if author.is_group:  # braced, so BibTeX reads a group's name as one name, never split at "and"
+        return "{" + bibtex_value(author.family) + "}"
+    parts = [bibtex_value(author.family)] + ([bibtex_value(author.suffix)] if author.suffix else [])
+    return ", ".join(parts + [bibtex_value(author.given)])
+
+
+def _bibtex(refs: Sequence[Reference]) -> str:
     library = bibtexparser.Library()
-    for s in studies:
-        fields = [model.Field("title", s.title), model.Field("author", s.first_author),
-                  model.Field("year", str(s.year)), model.Field("journal", s.journal), model.Field("url", s.link)]
-        if s.doi:
-            fields.append(model.Field("doi", s.doi))
-        if s.pmid:
-            fields.append(model.Field("pmid", s.pmid))
-        kind = "techreport" if s.design == "guideline" else "article"
-        library.add(model.Entry(kind, _key(s), fields))
+    for r in refs:
+        kind = type_names()[r.pub_type]["bibtex"]
+        authors = " and ".join([_bibtex_author(a) for a in r.authors] + (["others"] if r.more_authors else []))
+        container = "booktitle" if kind == "incollection" else "journal"
+        issuer = "institution" if kind == "techreport" else "howpublished" if kind == "misc" else "publisher"
+        values = {"title": r.title, "author": authors, "year": str(r.year), container: r.journal,
+                  "volume": r.volume, "number": r.issue, "pages": r.pages.replace("-", "--"), issuer: r.publisher,
+                  "doi": r.doi, "pmid": r.pmid, "pmcid": r.pmcid, "url": r.url}
+        fields = [model.Field(name, value if name == "author" else bibtex_value(value, verbatim=name in VERBATIM))
+                  for name, value in values.items() if value]
+        library.add(model.Entry(kind, r.key, fields))
     return bibtexparser.write_string(library)
 
 
-def _csl(studies: Sequence[Study]) -> str:
-    items = []
-    for s in studies:
-        item = {"id": _key(s), "type": CSL_TYPE.get(s.design, "article-journal"), "title": s.title,
-                "author": [{"literal": s.first_author}], "issued": {"date-parts": [[s.year]]},
-                "container-title": s.journal, "URL": s.link}
-        if s.doi:
-            item["DOI"] = s.doi
-        if s.pmid:
-            item["PMID"] = s.pmid
-        items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+def _csl(refs: Sequence[Reference]) -> str:
+    return json.dumps([csl_item(r) for r in refs], indent=2, ensure_ascii=False) + "\n"
 
 
-def cite(studies: Sequence[Study], fmt: str) -> str:
-    """``studies`` as RIS, BibTeX or CSL-JSON text."""
+def cite(studies: Sequence[Study], fmt: str, citations: Mapping[str, Citation] | None = None) -> str:
+    """``studies`` as RIS, BibTeX or CSL-JSON text, with the details ``citations`` (data/citations.csv) holds for
+    them; a study without a row is written with its first author only."""
     writers = {"ris": _ris, "bibtex": _bibtex, "csljson": _csl}
     if fmt not in writers:
         raise InputError(f"unknown citation format {fmt!r}. Fix: use one of {', '.join(FORMATS)}.")
-    return writers[fmt](studies)
+    return writers[fmt](references(studies, citations))

@@ -23,6 +23,7 @@ from IPython.display import Markdown
 from ..files import atomic_write
 from ..register.claims import Claim
 from ..register.project import Project
+from .escape import html_attr, md, md_link
 
 __all__ = ["GroupPage", "contents_card", "group_pages", "render_group_notebook", "render_methods_notebook",
            "render_overview_notebook", "write_group_notebooks"]
@@ -69,8 +70,8 @@ def contents_card(project: Project) -> Markdown:
     """Markdown links to each group notebook with its claims."""
     pages = group_pages(project)
     lines = [
-        f"- [{page.number:02d} · {page.title}]({page.stem}.ipynb): "
-        + ", ".join(f"[{c.claim_id}]({page.stem}.ipynb#claim-{c.claim_id})" for c in page.claims)
+        md("- {}: ", md_link(f"{page.number:02d} · {page.title}", f"{page.stem}.ipynb"))
+        + ", ".join(md_link(c.claim_id, f"{page.stem}.ipynb#claim-{c.claim_id}") for c in page.claims)
         for page in pages
     ]
     lines.append("- [99 · Methods](99-methods.ipynb): searches, designs, certainty and verdict rules")
@@ -83,7 +84,8 @@ def _claim_cells(claim: Claim) -> list:
     code = nbformat.v4.new_code_cell
     markdown = nbformat.v4.new_markdown_cell
     cells = [
-        markdown(f'<a id="claim-{cid}"></a>\n\n## {cid} · {claim.statement}\n\n*Article section: {claim.section}*',
+        markdown(f'<a id="claim-{html_attr(cid)}"></a>\n\n'
+                 + md("## {} · {}\n\n*Article section: {}*", cid, claim.statement, claim.section),
                  id=f"{key}-heading"),
         code(f'claim = ws.claim("{cid}")\nclaim_card(claim)', id=f"{key}-claim"),
         code(f'search = ws.searches["{cid}"]\nsearch_card(claim, search)', id=f"{key}-search"),
@@ -117,9 +119,10 @@ def render_group_notebook(page: GroupPage):
     """The notebook for one group, without outputs."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
-    intro = f"\n\n{page.intro}" if page.intro else ""
+    intro = md("\n\n{}", page.intro) if page.intro else ""
     cells = [
-        nbformat.v4.new_markdown_cell(f"# {page.number:02d} · {page.title}{intro}\n\n{HOW_TO_READ}", id="title"),
+        nbformat.v4.new_markdown_cell(md("# {:02d} · {}", page.number, page.title) + f"{intro}\n\n{HOW_TO_READ}",
+                                      id="title"),
         nbformat.v4.new_code_cell(SETUP, id="setup"),
     ]
     for claim in page.claims:
@@ -182,31 +185,31 @@ def _notebook(cells):
 
 def render_overview_notebook(title: str, article: str):
     """00-overview for a new project: the verdicts, the contents, the searches and how to fill the snapshot."""
-    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-    about = f" The article: {article}." if article else ""
+    text, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    about = md(" The article: {}.", article) if article else ""
     return _notebook([
-        md(f"# 00 · Overview: {title}\n\nEach checkable sentence of the article is a row of `claims.csv`, judged "
-           f"against the register in `data/`.{about} Claims marked *(draft)* still need a testable statement and a "
-           "PubMed query of their own (see the README).", id="title"),
+        text(md("# 00 · Overview: {}", title) + "\n\nEach checkable sentence of the article is a row of "
+             f"`claims.csv`, judged against the register in `data/`.{about} Claims marked *(draft)* still need a "
+             "testable statement and a PubMed query of their own (see the README).", id="title"),
         code(OVERVIEW_SETUP, id="setup"),
-        md("## Verdicts\n\nOne row per claim. A claim with no registered study is *unsupported* until its "
-           "search is screened: the verdict says so.", id="verdicts-intro"),
+        text("## Verdicts\n\nOne row per claim. A claim with no registered study is *unsupported* until its "
+             "search is screened: the verdict says so.", id="verdicts-intro"),
         code("style_verdict_matrix(verdict_matrix(ws.assessments()))", id="verdicts"),
-        md("## The claims by group", id="contents-intro"),
+        text("## The claims by group", id="contents-intro"),
         code("contents_card(ws.project)", id="contents"),
-        md("## The searches\n\nOffline, a search is answered only from `data/cache/`, which holds only what a "
-           "live run received; run `EVIDENCE_MODE=cached python3 tasks.py report` on a machine with network to "
-           "fill it.", id="searches-intro"),
+        text("## The searches\n\nOffline, a search is answered only from `data/cache/`, which holds only what a "
+             "live run received; run `EVIDENCE_MODE=cached python3 tasks.py report` on a machine with network to "
+             "fill it.", id="searches-intro"),
         code("search_status_table(ws.register.claims, ws.searches, ws.search_misses)", id="searches"),
     ])
 
 
 def render_methods_notebook():
     """99-methods for a new project: every rule table the verdicts rest on, with its source."""
-    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    text, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     cells = [
-        md("# 99 · Methods: the rules behind the verdicts\n\nEvery rule is data in the package's `rules/` folder, "
-           "with its source; the code only evaluates it.", id="title"),
+        text("# 99 · Methods: the rules behind the verdicts\n\nEvery rule is data in the package's `rules/` folder, "
+             "with its source; the code only evaluates it.", id="title"),
         code("import pandas as pd\n\nfrom evidence.present.methods import rule_table\n\n"
              "pd.set_option(\"display.max_colwidth\", None)", id="setup"),
     ]

@@ -95,7 +95,8 @@ def brief_page(workspace: Workspace, site_prefix: str = "") -> str:
     assessments = workspace.assessments()
     links = claim_links(notebook_paths(project.root), assessments)
     return render_brief(assessments, project=project.config, wording=project.wording, review=project.review,
-                        section_links={claim: site_prefix + link for claim, link in links.items()})
+                        section_links={claim: site_prefix + link for claim, link in links.items()},
+                        citations=project.citations)
 
 
 def _chosen_notebooks(root: Path, named: Sequence[Path]) -> list[Path]:

@@ -1,7 +1,9 @@
 """What a claim's section in a notebook shows, as Markdown built from the package's values.
 
 Each function is pure (values in, text out) and returns an ``IPython.display.Markdown``, so a
-notebook cell that ends with one of them shows it; ``.data`` holds the text for tests.
+notebook cell that ends with one of them shows it; ``.data`` holds the text for tests. Every value reaches the text
+through ``escape.md`` (escaped as Markdown text) or as a checked link, never raw. When the snapshot holds no search
+for a claim, the search card says so in one line and the screening and flow cells show nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from ..register.claims import Claim
 from ..register.filters import get_filter
 from ..screening import prisma_counts
 from ..sources.pubmed import SearchResult
-from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING, trial_url
+from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING, pubmed_url, trial_url
+from .escape import SafeMarkdown, md, md_code, md_link
 from .plots import plot_forest, plot_prisma
 
 __all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "method_line", "prisma_card",
@@ -24,56 +27,56 @@ __all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "me
 
 def claim_card(claim: Claim) -> Markdown:
     """The article's words, our testable statement, and the question's parts."""
-    return Markdown(
-        f"> {claim.quote}\n\n"
-        f"**Testable statement.** {claim.statement}\n\n"
-        f"*Population:* {claim.population or '-'} · *Intervention or exposure:* {claim.intervention or '-'} · "
-        f"*Comparator:* {claim.comparator or '-'} · *Outcome:* {claim.outcome or '-'}"
-    )
+    return Markdown(md(
+        "> {}\n\n**Testable statement.** {}\n\n"
+        "*Population:* {} · *Intervention or exposure:* {} · *Comparator:* {} · *Outcome:* {}",
+        claim.quote, claim.statement, claim.population or "-", claim.intervention or "-", claim.comparator or "-",
+        claim.outcome or "-"))
+
+
+# What a section says, once, when the snapshot holds no answer for its search (the screening and flow cells then
+# show nothing).
+NOT_IN_SNAPSHOT = ("*Not in this snapshot:* no count, flow or ranked candidates; the studies below come from the "
+                   "curated register (`EVIDENCE_MODE=cached python3 tasks.py report` with network runs the search).")
 
 
 def search_card(claim: Claim, result: SearchResult | None) -> Markdown:
-    """The search as run, with its count, or a plain note that the snapshot holds no answer for it."""
-    lines = [f"**Search strategy.** `{claim.query}`"]
+    """The search as run, with its count, or one line saying that the snapshot holds no answer for it."""
+    text = md("**Search strategy.** {}", md_code(claim.query))
     if claim.filters:
         chosen = get_filter(claim.filters)
-        lines.append(f"combined with the published filter *{chosen.label}* ([source]({chosen.source_url})).")
+        text += md(" combined with the published filter *{}* ({}).", chosen.label,
+                   md_link("source", chosen.source_url))
     if result is None:
-        lines.append(
-            "\n\nThe committed snapshot holds **no live PubMed answer** for this search, so no count or flow is shown; "
-            "the studies below come from the curated register. With network access, run "
-            "`EVIDENCE_MODE=cached python3 tasks.py report` (NCBI_EMAIL set) to run it and store the answer."
-        )
-    else:
-        lines.append(
-            f"\n\nRun with Entrez dates {result.min_date} to {result.max_date}: **{result.count}** records "
-            f"(PubMed's translation: `{result.query_translation}`)."
-        )
-    return Markdown(" ".join(lines))
+        return Markdown(f"{text} {NOT_IN_SNAPSHOT}")
+    text += md("\n\nRun with Entrez dates {} to {}: **{}** records (PubMed's translation: {}).", result.min_date,
+               result.max_date, result.count, md_code(result.query_translation))
+    return Markdown(text)
 
 
 def verdict_card(assessment: Assessment) -> Markdown:
     """The verdict and certainty, with the rule that decided, the downgrades and the gaps."""
-    verdict = f"**Verdict: {assessment.verdict}**"
+    verdict = md("**Verdict: {}**", assessment.verdict)
     if assessment.overridden:
-        verdict += f" {OVERRIDE_LABEL} (set by a curator; the rules give *{assessment.rule_verdict}*)"
+        verdict += md(" {} (set by a curator; the rules give *{}*)", OVERRIDE_LABEL, assessment.rule_verdict)
     counts = assessment.stance_counts()
-    text = [
-        f"{verdict} · certainty **{assessment.certainty}** (starting at {assessment.certainty_start}).",
-        f"\n\n{assessment.verdict_reason}",
-        "\n\nStudies: " + ", ".join(f"{n} {stance}" for stance, n in counts.items()) + ".",
-    ]
     route = ("Decided on the pooled evidence (effect route): counts by stance are descriptive only."
              if assessment.route == "effect" else
              "Decided on the designs that answer this kind of claim (design route).")
-    text.insert(1, f"\n\n{route}")
+    text = [
+        md("{} · certainty **{}** (starting at {}).", SafeMarkdown(verdict), assessment.certainty,
+           assessment.certainty_start),
+        md("\n\n{}", route),
+        md("\n\n{}", assessment.verdict_reason),
+        md("\n\nStudies: {}.", ", ".join(f"{n} {stance}" for stance, n in counts.items())),
+    ]
     if assessment.domains:
         text.append("\n\nGRADE domains that lower the certainty:\n" + "\n".join(
-            f"- **{d.name}** (−{d.levels}): {' '.join(d.reasons)}" for d in assessment.domains))
+            md("- **{}** (−{}): {}", d.name, d.levels, " ".join(d.reasons)) for d in assessment.domains))
     elif assessment.route == "effect":
         text.append("\n\nNo GRADE domain lowers the certainty.")
     if assessment.gaps:
-        text.append("\n\nGaps:\n" + "\n".join(f"- {gap}" for gap in assessment.gaps))
+        text.append("\n\nGaps:\n" + "\n".join(md("- {}", gap) for gap in assessment.gaps))
     return Markdown("".join(text))
 
 
@@ -84,11 +87,6 @@ def _n(value: float) -> str:
 def favours(claim: Claim) -> str:
     """How the sign of every effect shown for ``claim`` reads (all are harmonised so that negative is a benefit)."""
     return f"Negative values favour the intervention ({claim.intervention or 'as the claim names it'})."
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _interval(values) -> str:
@@ -108,20 +106,20 @@ def method_line(pool) -> str:
             f"{pool.i2:.0f}%{i2_ci}; 95% CI by the {interval}")
 
 
-def sensitivity_markdown(pool) -> str:
+def sensitivity_markdown(pool) -> SafeMarkdown:
     """The sensitivity rows as a Markdown table, with what they say about robustness."""
     head = ("| analysis | k | estimate (95% CI) | decides robustness | conclusion changes |\n"
             "| --- | ---: | --- | --- | --- |\n")
-    body = "\n".join(f"| {_cell(r.label)} | {r.k} | {_n(r.estimate)} ({_interval(r.ci)}) | "
-                     f"{'yes' if r.counts else 'no (shown only)' if r.kind != 'main' else ''} | "
-                     f"{'**yes**' if r.flips else 'no' if r.kind != 'main' else ''} |" for r in pool.sensitivity)
+    body = "\n".join(md("| {} | {} | {} ({}) | {} | {} |", r.label, r.k, _n(r.estimate), _interval(r.ci),
+                        "yes" if r.counts else "no (shown only)" if r.kind != "main" else "",
+                        md("**yes**") if r.flips else "no" if r.kind != "main" else "") for r in pool.sensitivity)
     flipped = [r.label for r in pool.flipped]
-    verdict = ("The conclusion (whether the CI excludes no effect, and whether the estimate reaches the minimal "
-               "important difference) holds under every reasonable alternative: the pool is **robust**."
+    verdict = (md("The conclusion (whether the CI excludes no effect, and whether the estimate reaches the minimal "
+                  "important difference) holds under every reasonable alternative: the pool is **robust**.")
                if not flipped else
-               "The conclusion changes under " + "; ".join(flipped) + ": the pool is **not robust**, so it cannot "
-               "make a claim well-supported.")
-    return f"**Sensitivity.** {verdict}\n\n{head}{body}"
+               md("The conclusion changes under {}: the pool is **not robust**, so it cannot make a claim "
+                  "well-supported.", "; ".join(flipped)))
+    return md("**Sensitivity.** {}\n\n{}{}", verdict, SafeMarkdown(head), SafeMarkdown(body))
 
 
 def pool_card(assessment: Assessment) -> Markdown:
@@ -131,11 +129,11 @@ def pool_card(assessment: Assessment) -> Markdown:
     if synthesis is None or not synthesis.family:
         return Markdown("**Pooled evidence.** The claim asks no effect question, so nothing is pooled; the verdict "
                         "rests on the designs that answer it.")
-    window = synthesis.window_label
-    lines = [f"**Pooled evidence** ({synthesis.family.replace('_', ' ')}, {window}). Basis: {synthesis.reason}."]
+    lines = [md("**Pooled evidence** ({}, {}). Basis: {}.", synthesis.family.replace("_", " "),
+                synthesis.window_label, synthesis.reason)]
     if assessment.direction:
-        lines.append(f" Direction: **{assessment.direction}** ({assessment.direction_reason[0].lower()}"
-                     f"{assessment.direction_reason[1:].rstrip('.')}).")
+        reason = assessment.direction_reason
+        lines.append(md(" Direction: **{}** ({}).", assessment.direction, reason[:1].lower() + reason[1:].rstrip(".")))
     pool = synthesis.pool
     if pool is not None:
         people = f"{pool.participants} participants" if pool.participants else "participants not all known"
@@ -147,42 +145,47 @@ def pool_card(assessment: Assessment) -> Markdown:
             if pool.pi_unreliable:
                 prediction += (" (unreliable: tau² is estimated at 0 from fewer than 5 trials, so the interval shows "
                                "only the sampling error)")
-        lines.append(
-            f"\n\nOur pool: **{pool.measure}{kinds} {_n(pool.estimate)}** (95% CI {_interval(pool.ci)}) from "
-            f"{pool.k} trials, {people}; {method_line(pool)}; {prediction}. {favours(assessment.claim)}")
+        lines.append(md("\n\nOur pool: **{}{} {}** (95% CI {}) from {} trials, {}; {}; {}. {}", pool.measure, kinds,
+                        _n(pool.estimate), _interval(pool.ci), pool.k, people, method_line(pool), prediction,
+                        favours(assessment.claim)))
         if pool.mcid:
             reached = "reaches" if pool.estimate <= -pool.mcid else "does not reach"
-            crosses = (" and its confidence interval crosses it" if pool.ci[0] < -pool.mcid < pool.ci[1] else "")
-            lines.append(f" The estimate {reached} the minimal important difference of {pool.mcid:g}{crosses} "
-                         f"([{pool.mcid_note}]({pool.mcid_source})).")
-        lines.append(f" Small-study effects: {pool.small_study_test}.")
-        lines.append("\n\n" + sensitivity_markdown(pool))
+            crosses = " and its confidence interval crosses it" if pool.ci[0] < -pool.mcid < pool.ci[1] else ""
+            lines.append(md(" The estimate {} the minimal important difference of {:g}{} ({}).", reached, pool.mcid,
+                            crosses, md_link(pool.mcid_note, pool.mcid_source)))
+        lines.append(md(" Small-study effects: {}.", pool.small_study_test))
+        lines.append(md("\n\n{}", sensitivity_markdown(pool)))
         lines.append("\n\nHow each trial's effect was obtained:\n" + "\n".join(
-            f"- {s.label}" + (f" (trial {s.unit})" if s.unit != s.study_id else "")
-            + f": {_n(s.estimate)} (SE {_n(s.se)}), {s.derivation}; {s.outcome}"
-            + (f", {s.outcome_role} outcome" if s.outcome_role else ", outcome role not recorded")
-            + (f", {s.value_kind} values" if s.value_kind else "")
-            + f"; risk of bias (RoB 2) {s.bias.overall}: {'; '.join(s.bias.reasons)}" for s in pool.studies))
+            md("- {}{}: {} (SE {}), {}; {}{}{}; risk of bias (RoB 2) {}: {}", s.label,
+               f" (trial {s.unit})" if s.unit != s.study_id else "", _n(s.estimate), _n(s.se), s.derivation, s.outcome,
+               f", {s.outcome_role} outcome" if s.outcome_role else ", outcome role not recorded",
+               f", {s.value_kind} values" if s.value_kind else "", s.bias.overall, "; ".join(s.bias.reasons))
+            for s in pool.studies))
     if synthesis.basis == "published":
         estimate, low, high = harmonised(synthesis.basis_pool)
         basis = synthesis.basis_pool
         size = ", ".join(x for x in (f"k={basis.k}" if basis.k else "", f"{basis.participants} participants"
                                      if basis.participants else "") if x)
-        lines.append(f"\n\nPublished pool used: **{basis.measure} {_n(estimate)}** (95% CI {_n(low)} to {_n(high)}; "
-                     f"{basis.timepoint}{'; ' + size if size else ''}), from the study in the register "
-                     f"`{basis.study_id}` ({basis.where}). Harmonised in sign: {favours(assessment.claim)} Its trials' "
-                     "risk of bias and robustness cannot be checked from what it prints.")
+        lines.append(md("\n\nPublished pool used: **{} {}** (95% CI {} to {}; {}), from the study in the register "
+                        "{} ({}), harmonised in sign. {} Its trials' risk of bias and robustness cannot be checked "
+                        "from what it prints.", basis.measure, _n(estimate), _n(low), _n(high),
+                        basis.timepoint + (f"; {size}" if size else ""), md_code(basis.study_id), basis.where,
+                        favours(assessment.claim)))
     if synthesis.single is not None and pool is None:
         single = synthesis.single
-        lines.append(f"\n\nThe single trial with usable numbers, {single.label}: {_n(single.estimate)} "
-                     f"(95% CI {_n(single.ci[0])} to {_n(single.ci[1])}; {single.outcome}), {single.derivation}.")
+        lines.append(md("\n\nThe single trial with usable numbers, {}: {} (95% CI {} to {}; {}), {}.", single.label,
+                        _n(single.estimate), _n(single.ci[0]), _n(single.ci[1]), single.outcome, single.derivation))
     if synthesis.excluded:
-        lines.append("\n\nNot pooled:\n" + "\n".join(f"- {label}: {why}" for label, why in synthesis.excluded))
+        lines.append("\n\nNot pooled:\n" + "\n".join(md("- {}: {}", label, why)
+                                                      for label, why in synthesis.excluded))
     return Markdown("".join(lines))
 
 
 def prisma_card(result: SearchResult | None, decisions, assessment: Assessment):
-    """The claim's PRISMA 2020 flow diagram as a closed figure."""
+    """The claim's PRISMA 2020 flow diagram as a closed figure; nothing when the snapshot holds no search (the
+    search card says so)."""
+    if result is None:
+        return None
     pmids = {s.pmid for _, s, _ in assessment.evidence if s.pmid}
     counts = prisma_counts(result, decisions, pmids, len(assessment.evidence))
     figure, ax = plt.subplots(figsize=(9, 5.2))
@@ -192,22 +195,24 @@ def prisma_card(result: SearchResult | None, decisions, assessment: Assessment):
     return figure
 
 
-def screening_card(result: SearchResult | None, decisions, top=()) -> Markdown:
-    """The screening log for the claim, the best candidates not yet screened (with links), or why there are none."""
+def screening_card(result: SearchResult | None, decisions, top=()) -> Markdown | None:
+    """The screening log for the claim and the best candidates not yet screened (with links); without a search in
+    the snapshot, only the log's decisions, or nothing (the search card says why)."""
     if result is None:
-        head = ("**Screening.** The snapshot holds no live PubMed search for this claim, so no candidates are ranked "
-                "here; with network, `evidence screen` ranks every hit not yet screened.")
+        if not decisions:
+            return None
+        head = "**Screening log.**"
     else:
-        head = (f"**Screening.** {result.count} hits; `evidence screen` lists those not yet in the register or the "
-                f"log, ranked (all of them in reports/candidates/).")
+        head = md("**Screening.** {} hits; `evidence screen` lists those not yet in the register or the log, ranked "
+                  "(all of them in reports/candidates/).", result.count)
     if top:
         head += "\n\n| rank | score | PMID | year | design | title |\n| ---: | ---: | --- | --- | --- | --- |\n" + "\n".join(
-            f"| {i} | {c.score:.2f} | [{c.pmid}]({c.url}) | {c.year or ''} | {c.design} | {c.title} |"
-            for i, c in enumerate(top, start=1))
+            md("| {} | {:.2f} | {} | {} | {} | {} |", i, c.score, md_link(c.pmid, c.url), c.year or "", c.design,
+               c.title) for i, c in enumerate(top, start=1))
     if not decisions:
         return Markdown(head + "\n\nThe screening log (`data/screening.csv`) holds no decision for this claim yet.")
-    rows = "\n".join(f"| [{d.pmid}](https://pubmed.ncbi.nlm.nih.gov/{d.pmid}/) | {d.decision} | {d.reason} | "
-                     f"{d.screened_on} |" for d in decisions)
+    rows = "\n".join(md("| {} | {} | {} | {} |", md_link(d.pmid, pubmed_url(d.pmid)), d.decision, d.reason,
+                         d.screened_on) for d in decisions)
     return Markdown(f"{head}\n\n| PMID | decision | reason | screened on |\n| --- | --- | --- | --- |\n{rows}")
 
 
@@ -218,12 +223,13 @@ def trials_card(assessment: Assessment, trials) -> Markdown:
         return Markdown("**Registered trials.** No registered trial in `data/trials.csv` bears on this claim.")
     silent = {t.nct_id for t in assessment.unreported}
     rows = "\n".join(
-        f"| [{t.nct_id}]({trial_url(t.nct_id)}) | {t.status.lower().replace('_', ' ')} | {t.enrollment or ''} | "
-        f"{t.ended} | {t.results_posted or 'not shown'} | {' '.join(t.study_ids) or '-'} |"
-        f"{' **registered but unreported**' if t.nct_id in silent else ''} |" for t in mine)
-    head = (f"**Registered trials.** {len(mine)} registered trials bear on this claim; "
-            f"{len(silent)} completed more than a year before the snapshot with neither posted results nor a report "
-            "in the register" + (" (counted in the publication-bias domain)." if silent else "."))
+        md("| {} | {} | {} | {} | {} | {} | {} |", md_link(t.nct_id, trial_url(t.nct_id)),
+           t.status.lower().replace("_", " "), t.enrollment or "", t.ended, t.results_posted or "not shown",
+           " ".join(t.study_ids) or "-", SafeMarkdown("**registered but unreported**" if t.nct_id in silent else ""))
+        for t in mine)
+    head = md("**Registered trials.** {} registered trials bear on this claim; {} completed more than a year before "
+              "the snapshot with neither posted results nor a report in the register", len(mine), len(silent)) \
+        + (" (counted in the publication-bias domain)." if silent else ".")
     return Markdown(f"{head}\n\n| trial | status | enrolment | ended | results posted | reported by | |\n"
                     f"| --- | --- | ---: | --- | --- | --- | --- |\n{rows}")
 
@@ -234,7 +240,7 @@ def forest_card(synthesis):
     drawn = plot_forest(synthesis, ax=ax)
     if drawn is None:
         plt.close(figure)
-        return Markdown(f"**Forest plot.** Nothing to draw: {synthesis.reason}.")
+        return Markdown(md("**Forest plot.** Nothing to draw: {}.", synthesis.reason))
     rows = len(ax.get_yticks())
     figure.set_size_inches(8, 0.55 * rows + 1.6)
     figure.tight_layout()
@@ -268,7 +274,8 @@ def authorities_card(assessment: Assessment) -> Markdown:
         return Markdown("**What the authorities conclude.** No guideline, review body or regulator in "
                         "`data/authorities.csv` takes a position on this claim.")
     table = "\n".join(
-        f"| {a.body} | {a.year or ''} | {a.position} | {a.strength} | {a.summary} [source]({a.source_url.split()[0]}) |"
+        md("| {} | {} | {} | {} | {} {} |", a.body, a.year or "", a.position, a.strength, a.summary,
+           md_link("source", a.source_url.split()[0]))
         for a in sorted(rows, key=lambda a: (-(a.year or 0), a.body)))
     text = ["**What the authorities conclude.**\n\n| body | year | position | strength | in our words |\n"
             "| --- | --- | --- | --- | --- |\n" + table]
@@ -278,9 +285,9 @@ def authorities_card(assessment: Assessment) -> Markdown:
         theirs = POSITION_LEANING[a.position]
         if theirs and ours != theirs:
             basis = basis_summary(assessment)
-            text.append(f"\n\n*Where we differ from {a.body}{f' ({a.year})' if a.year else ''}:* it judged the "
-                        f"evidence '{a.position}', our verdict is '{assessment.verdict}'. Our verdict rests on this: "
-                        f"{basis.rstrip('.')}."
-                        + (f" The register holds {later[a.line]} studies on this claim published after {a.year}."
-                           if a.year else ""))
+            text.append(md("\n\n*Where we differ from {}:* it judged the evidence '{}', our verdict is '{}'. "
+                           "Our verdict rests on this: {}.", a.body + (f" ({a.year})" if a.year else ""), a.position,
+                           assessment.verdict, basis.rstrip("."))
+                        + (md(" The register holds {} studies on this claim published after {}.", later[a.line],
+                              a.year) if a.year else ""))
     return Markdown("".join(text))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..judge import meta
 from ..judge.synthesis import ClaimSynthesis, harmonised
-from ..register.effects import EffectData, PublishedPool
+from ..register.effects import Authority, EffectData, PublishedPool
 from ..judge.verdict import Assessment, unreported_trials
 from ..register.claims import Claim
 from ..register.filters import search_filters
@@ -38,6 +38,8 @@ __all__ = [
     "article_review_table",
     "synthesis_comparison_table",
     "screening_benchmark_table",
+    "authorities_label",
+    "short_text",
     "verdict_matrix",
 ]
 
@@ -146,28 +148,70 @@ def evidence_map_table(assessment: Assessment) -> pd.DataFrame:
     return table.reindex([d for d in vocabulary if d in table.index])
 
 
-def verdict_matrix(assessments: Sequence[Assessment]) -> pd.DataFrame:
-    """One row per claim: verdict, certainty and studies by stance."""
+# The front page's matrix shows each claim's statement cut to about this many characters (its section has it whole).
+SHORT_CLAIM = 80
+COMPACT_COLUMNS = ["claim_id", "claim", "verdict", "certainty", "rests on"]
+
+
+def verdict_matrix(assessments: Sequence[Assessment], *, compact: bool = False) -> pd.DataFrame:
+    """One row per claim: verdict, certainty, what it rests on, the authorities' positions (each body once) and
+    studies by stance. ``compact`` keeps what the book's front page shows: claim id, the statement cut short,
+    verdict, certainty and what the verdict rests on (the details stay in each claim's section)."""
     rows = []
     for a in assessments:
         rows.append({
             "claim_id": a.claim.claim_id,
             "group": a.claim.group,
-            "claim": a.claim.statement,
+            "claim": short_text(a.claim.statement, SHORT_CLAIM) if compact else a.claim.statement,
             "verdict": a.verdict + (f" {OVERRIDE_LABEL}" if a.overridden else ""),
             "certainty": a.certainty,
             "basis": _basis_label(a),
-            "authorities": "; ".join(f"{x.body} {x.year or ''}: {x.position}".replace(" :", ":")
-                                     for x in a.authorities if x.position != "not addressed"),
+            "authorities": authorities_label(a.authorities),
             **a.stance_counts(),
         })
-    return pd.DataFrame(rows, columns=["claim_id", "group", "claim", "verdict", "certainty", "basis", "authorities",
-                                       *STANCES])
+    frame = pd.DataFrame(rows, columns=["claim_id", "group", "claim", "verdict", "certainty", "basis", "authorities",
+                                        *STANCES])
+    if compact:
+        return frame.rename(columns={"basis": "rests on"})[COMPACT_COLUMNS]
+    return frame
+
+
+def short_text(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
+def authorities_label(authorities: Sequence[Authority]) -> str:
+    """The positions the authorities take, each body once, in the order they first appear: its years with one
+    position (``VA/DoD 2023, 2017: for``), or each position with its years when they differ
+    (``FDA 2019: against, 2023: for``). Rows that do not address the claim are left out."""
+    by_body: dict[str, dict[str, list[int]]] = {}
+    for a in authorities:
+        if a.position == "not addressed":
+            continue
+        years = by_body.setdefault(a.body, {}).setdefault(a.position, [])
+        if a.year and a.year not in years:
+            years.append(a.year)
+    entries = []
+    for body, positions in by_body.items():
+        parts = [(", ".join(str(y) for y in sorted(years, reverse=True)), position)
+                 for position, years in positions.items()]
+        if len(parts) == 1:
+            years, position = parts[0]
+            entries.append(f"{body} {years}: {position}" if years else f"{body}: {position}")
+        else:
+            entries.append(f"{body} " + ", ".join(f"{years}: {position}" if years else position
+                                                  for years, position in parts))
+    return "; ".join(entries)
 
 
 def _basis_label(a: Assessment) -> str:
     if a.route == "design":
-        return "designs"
+        return "study designs"
     synthesis = a.synthesis
     return {"pool": f"pool of {synthesis.pool.k} trials" if synthesis.pool else "",
             "published": "published pool", "single": "one trial"}[synthesis.basis]

@@ -6,7 +6,8 @@
                            important difference), comparators, time windows (``evidence.rules.article``)
     claims.csv             one row per checkable claim
     data/*.csv             the register (studies, evidence, overrides), the numbers and positions (effects, published
-                           pools, members, risk of bias, authorities, trials) and our texts (wording, article review)
+                           pools, members, risk of bias, authorities, trials), our texts (wording, article review)
+                           and the studies' bibliographic details (citations)
     notebooks/groups.csv   the claim groups: each group's notebook number, title and introduction
 
 ``load_project(root)`` reads and checks them all, in that order, and stops at the first problem with a DataError
@@ -26,6 +27,7 @@ from ..errors import DataError
 from ..files import read_rows
 from ..rules.article import ArticleRules, load_article_rules
 from ..vocab import URL_PATTERN
+from .citations import CITATION_COLUMNS, Citation, load_citations
 from .claims import GROUP_PATTERN, Claim, get_claim, load_claims
 from .effects import EffectData, Trial, load_effect_data, required_file
 from .studies import (EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS, EvidenceRow, Override, Study, load_evidence,
@@ -107,6 +109,7 @@ class Project:
     groups: tuple[Group, ...]
     wording: dict[str, str]
     review: tuple[ReviewRating, ...]
+    citations: dict[str, Citation] = field(default_factory=dict)  # study id -> its bibliographic details
 
     @property
     def claims(self) -> tuple[Claim, ...]:
@@ -241,5 +244,6 @@ def load_project(root: Path) -> Project:
     groups = load_groups(root, register.claims)
     wording = load_wording(required_file(root / "data" / "wording.csv", WORDING_COLUMNS), claim_ids)
     review = load_article_review(required_file(root / "data" / "article_review.csv", REVIEW_COLUMNS))
+    citations = load_citations(required_file(root / "data" / "citations.csv", CITATION_COLUMNS), register.studies)
     return Project(root=root, config=config, rules=rules, register=register, groups=groups, wording=wording,
-                   review=review)
+                   review=review, citations=citations)

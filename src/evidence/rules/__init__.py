@@ -43,6 +43,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
     "claim_cues": ("cue", "pattern", "suggests", "why", "source_url"),
     "stopping": ("name", "value", "why", "source_url"),
+    "citation_types": ("pub_type", "csl", "csl_genre", "ris", "bibtex", "why", "source_url"),
 }
 # The tables an article's project supplies itself, in its own ``rules/`` folder: which outcome scales its
 # trials use (with their family, direction of benefit and minimal important difference), which comparators
@@ -51,7 +52,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
 ARTICLE_TABLES = ("comparators", "outcome_scales", "time_windows")
 # Columns that may be left empty (every other cell of a rule table is required).
 OPTIONAL = {("outcome_scales", "mcid"), ("outcome_scales", "direction"), ("time_windows", "target_hours"),
-            ("claim_cues", "suggests")}
+            ("claim_cues", "suggests"), ("citation_types", "csl_genre")}
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import DataError, InputError
+from ..export_fields import csv_cell
 from ..files import atomic_write, read_rows
 from ..judge.design import classify_record
 from ..register.claims import Claim
@@ -223,7 +224,7 @@ def gather_claim(claim: Claim, client: PubMed, register: Register, log: Screenin
 def write_candidates(path: Path, found: Sequence[Candidate]) -> None:
     atomic_write(path, _csv(EXPORT_COLUMNS, ({
         "claim_id": c.claim_id, "pmid": c.pmid, "score": f"{c.score:.4f}", "year": c.year or "", "design": c.design,
-        "title": c.title, "conclusion": c.conclusion, "url": c.url,
+        "title": csv_cell(c.title), "conclusion": csv_cell(c.conclusion), "url": c.url,
     } for c in found)).encode("utf-8"))
 
 
