@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..export_fields import csv_cell
 from ..judge import meta
 from ..judge.synthesis import ClaimSynthesis, harmonised
 from ..register.effects import Authority, EffectData, PublishedPool
@@ -348,14 +349,6 @@ def sensitivity_table(assessment: Assessment) -> pd.DataFrame:
                                        "conclusion changes"])
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutral(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection): a leading quote where needed."""
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def pool_members_table(assessments: Sequence[Assessment]) -> pd.DataFrame:
     """Every pool's members, one row per trial, in the layout metafor's ``escalc``/``rma`` read (``yi``, ``vi``,
     ``sei``, ``ni``) and RevMan's generic inverse-variance import takes (study, estimate ``yi``, SE ``sei``).
@@ -369,11 +362,11 @@ def pool_members_table(assessments: Sequence[Assessment]) -> pd.DataFrame:
             continue
         for effect, weight in zip(pool.studies, pool.weights):
             rows.append({"claim": a.claim.claim_id, "window": pool.window, "measure": pool.measure,
-                         "study": _neutral(effect.label), "study_id": effect.study_id, "trial_id": effect.unit,
+                         "study": csv_cell(effect.label), "study_id": effect.study_id, "trial_id": effect.unit,
                          "yi": round(effect.estimate, 6), "vi": round(effect.se**2, 6), "sei": round(effect.se, 6),
-                         "ni": effect.participants, "outcome": _neutral(effect.outcome),
+                         "ni": effect.participants, "outcome": csv_cell(effect.outcome),
                          "value_kind": effect.value_kind, "outcome_role": effect.outcome_role,
-                         "weight": round(weight, 2), "derivation": _neutral(effect.derivation)})
+                         "weight": round(weight, 2), "derivation": csv_cell(effect.derivation)})
     columns = ["claim", "window", "measure", "study", "study_id", "trial_id", "yi", "vi", "sei", "ni", "outcome",
                "value_kind", "outcome_role", "weight", "derivation"]
     return pd.DataFrame(rows, columns=columns).astype({"ni": "Int64"})

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..errors import DataError, InputError
+from ..export_fields import csv_cell, one_line, ris_value
 from ..files import atomic_write
 from ..sources.pubmed import normalize_pmid
 from ..sources.records import Record
@@ -46,16 +47,11 @@ LABEL_VALUES = {"1": True, "1.0": True, "yes": True, "y": True, "0": False, "0.0
                 "": None}
 RIS_LABELS = {"ASReview_relevant": True, "ASReview_irrelevant": False, "ASReview_not_seen": None}
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # how ASReview writes asreview_time
-# A spreadsheet would run a cell that starts with one of these as a formula (OWASP, CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _field(text: object) -> str:
-    """Untrusted text made safe for a CSV cell or a RIS line: control characters and line breaks become spaces,
-    and a leading formula character is quoted."""
-    value = " ".join(CONTROL.sub(" ", str(text)).split())
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Untrusted text made safe for a CSV cell (one line, no formula: ``export_fields.csv_cell``)."""
+    return csv_cell(one_line(text))
 
 
 def export_asreview(path: Path, records: Sequence[Record], labels: Mapping[str, bool]) -> int:
@@ -81,13 +77,13 @@ def export_asreview(path: Path, records: Sequence[Record], labels: Mapping[str, 
 
         entries = []
         for record in ordered:
-            entry = {"type_of_reference": "JOUR", "title": _field(record.title),
-                     "abstract": _field(record.abstract_text), "accession_number": record.pmid,
+            entry = {"type_of_reference": "JOUR", "title": ris_value(record.title),
+                     "abstract": ris_value(record.abstract_text), "accession_number": record.pmid,
                      "urls": [pubmed_url(record.pmid)], "name_of_database": "PubMed"}
-            optional = {"authors": [_field(a) for a in record.authors],
-                        "keywords": [_field(h.descriptor) for h in record.mesh],
-                        "year": str(record.year or ""), "journal_name": _field(record.journal),
-                        "doi": _field(record.doi)}
+            optional = {"authors": [ris_value(a) for a in record.authors],
+                        "keywords": [ris_value(h.descriptor) for h in record.mesh],
+                        "year": str(record.year or ""), "journal_name": ris_value(record.journal),
+                        "doi": ris_value(record.doi)}
             entry.update({k: v for k, v in optional.items() if v})
             label = labels.get(record.pmid)
             if label is not None:
