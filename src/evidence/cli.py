@@ -379,6 +379,15 @@ def cmd_brief(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_packet(args, settings: Settings) -> int:
+    from .present.packet import write_packet
+
+    written = write_packet(load_project(settings.root), args.out)
+    print(f"wrote the blind review packet ({len(written) - 1} claims, no verdicts) to {args.out}; raters record their "
+          "judgements in data/ratings.csv (claim_id, rater, verdict, certainty, reasons)")
+    return 0
+
+
 def cmd_init(args) -> int:
     from .scaffold import init_project
 
@@ -550,6 +559,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--snapshot-date", type=_iso_date, help="the Entrez date the project's searches are frozen at, "
                                                               "YYYY-MM-DD (default today)")
     init.set_defaults(run=cmd_init, needs_settings=False)
+    packet = sub.add_parser("packet", help="a blind review packet: each claim's evidence without the engine's verdicts")
+    packet.add_argument("--out", type=Path, required=True, help="the folder to write it into")
+    packet.set_defaults(run=cmd_packet)
     review = sub.add_parser("claimreview", help="schema.org ClaimReview JSON-LD for every claim, or one")
     review.add_argument("--claim", help="only this claim (one object instead of a list)")
     review.add_argument("--out", type=Path, help="write to this file (default: standard output)")

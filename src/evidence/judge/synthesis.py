@@ -712,28 +712,49 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
     if pool is None:
         only = [f.md[0] for f in candidates.values() if f.md] or [f.smd[0] for f in candidates.values() if f.smd]
         single = only[0] if len(only) == 1 else None
-    basis_pool = _published_basis(published, family, window, studies)
-    enough = pool is not None and pool.k >= int(_setting("min_trials_for_prediction_interval"))
-    if pool is not None and (enough or basis_pool is None):
+    basis_pool = _published_basis(published, family, window, studies, claim.claim_id, data)
+    mostly_indirect = pool is not None and _indirect_weight(pool, claim.claim_id, data) >= 50
+    if pool is not None and not (mostly_indirect and basis_pool is not None):
         basis, reason = "pool", f"{pool.k} trials pooled"
     elif basis_pool is not None:
         basis = "published"
-        mine = f"our pool has only {pool.k} trials" if pool is not None else "fewer than two comparable trials with usable numbers"
-        reason = f"{mine}; the published pool of {_label(studies[basis_pool.study_id])} is the basis"
+        if pool is not None:
+            mine = f"our pool of {pool.k} trials is mostly of trials indirect for the claim (data/indirectness.csv)"
+        else:
+            mine = "fewer than two comparable trials with usable numbers"
+        reason = f"{mine}; the published pool of {_label(studies[basis_pool.study_id])}, direct for the claim, is the basis"
     elif single is not None:
         basis, reason = "single", "one trial with usable numbers: no pool is possible"
     else:
-        basis, reason = "none", "no trial with usable numbers for this question, and no published pool"
+        basis, reason = "none", "no trial with usable numbers for this question, and no published pool that can be the basis"
     return ClaimSynthesis(claim.claim_id, family, window, pool, single, published, basis, basis_pool, reason,
                           tuple(excluded), data.rules.time_windows.get(window, {}).get("label", window))
 
 
-def _published_basis(pools: Sequence[PublishedPool], family: str, window: str,
-                     studies: Mapping[str, Study]) -> PublishedPool | None:
-    """The primary published pool for the question: same window before 'any', then the most recent."""
+def _published_basis(pools: Sequence[PublishedPool], family: str, window: str, studies: Mapping[str, Study],
+                     claim_id: str = "", data: EffectData | None = None) -> PublishedPool | None:
+    """The published pool that can be the basis when we cannot pool the trials ourselves: a primary pool for the
+    question (same window before 'any', then the most recent), not flagged (``flag`` in data/published_pools.csv says
+    why a pool cannot be taken as printed: a mislabelled measure, or too few participants to hold the trials we know
+    of, so that it may leave out the largest one), and not judged indirect for the claim."""
+    def direct(p: PublishedPool) -> bool:
+        judged = data.indirectness.get((claim_id, p.study_id)) if data is not None else None
+        return judged is None or not judged.indirect
+
     fitting = [p for p in pools if p.role == "primary" and p.estimate is not None and p.ci_low is not None
-               and (family == "any" or p.family == family) and p.window in (window, "any")]
+               and (family == "any" or p.family == family) and p.window in (window, "any") and not p.flag
+               and direct(p)]
     return min(fitting, key=lambda p: (p.window != window, -studies[p.study_id].year, p.line), default=None)
+
+
+def _indirect_weight(pool: Pool, claim_id: str, data: EffectData) -> float:
+    """The percentage of ``pool``'s weight carried by trials judged indirect for the claim in any PICO element."""
+    flags = []
+    for effect in pool.studies:
+        judged = data.indirectness.get((claim_id, effect.study_id))
+        flags.append(bool(judged and judged.indirect))
+    total = sum(pool.weights)
+    return 100 * sum(w for w, f in zip(pool.weights, flags) if f) / total if total else 0.0
 
 
 def published_upper_participants(pool: PublishedPool, data: EffectData) -> int | None:

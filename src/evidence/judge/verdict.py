@@ -46,6 +46,8 @@ from ..rules import RuleRow, check_option, rule_rows
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
 from .design import DesignCall, resolve_design
+from .profile import (DESIGN_FEATURES, PRECLINICAL as _PRECLINICAL, Profile, design_basis, design_direction_rules,
+                      first_rule, profile_features, verdict_profile_rules)
 from .synthesis import (
     ClaimSynthesis,
     harmonised,
@@ -114,18 +116,8 @@ def _certainty_table(table: str, features: tuple[str, ...]) -> tuple[RuleRow, ..
 
 
 @cache
-def verdict_rules() -> tuple[RuleRow, ...]:
-    return _ordered_verdict_rules("verdict_rules", FEATURES)
-
-
-@cache
 def certainty_rules() -> tuple[RuleRow, ...]:
-    return _certainty_table("certainty_rules", FEATURES)
-
-
-@cache
-def effect_verdict_rules() -> tuple[RuleRow, ...]:
-    return _ordered_verdict_rules("effect_verdict_rules", EFFECT_FEATURES)
+    return _certainty_table("certainty_rules", DESIGN_FEATURES)
 
 
 @cache
@@ -393,6 +385,13 @@ class Assessment:
     direction: str = ""  # effect route: benefit, harm, null-precise, null-imprecise or inconsistent
     direction_reason: str = ""
     unreported: tuple[Trial, ...] = ()  # registered trials on the claim, ended over a year before the snapshot, unreported
+    profile: Profile | None = None  # basis, direction, magnitude, directness and certainty: what the verdict maps from
+    profile_features: dict[str, float] | None = None  # the profile as the verdict table reads it
+
+    @property
+    def suggested(self) -> str:
+        """The engine's verdict before any curator's override."""
+        return self.rule_verdict
 
     def stance_counts(self) -> dict[str, int]:
         return {stance: int(self.features[stance]) for stance in STANCES}
@@ -417,6 +416,101 @@ def _certainty(features: Mapping[str, float], rules: Sequence[RuleRow]) -> tuple
 
 def _format_weeks(value: float) -> str:
     return f"{value:g}"
+
+
+def _basis_of(synthesis: ClaimSynthesis) -> tuple[str, tuple[str, ...], int | None]:
+    """(the basis in words, its study ids, its participants) for an effect claim."""
+    if synthesis.basis == "pool":
+        pool = synthesis.pool
+        people = f", {pool.participants} participants" if pool.participants else ""
+        return (f"our pool of {pool.k} trials ({pool.measure} {pool.estimate:.2f}, 95% CI {pool.ci[0]:.2f} to "
+                f"{pool.ci[1]:.2f}{people})", tuple(e.study_id for e in pool.studies), pool.participants)
+    if synthesis.basis == "published":
+        basis = synthesis.basis_pool
+        estimate, low, high = harmonised(basis)
+        return (f"the published pool of {basis.study_id} ({basis.measure} {estimate:.2f}, 95% CI {low:.2f} to "
+                f"{high:.2f}; {basis.timepoint})", (basis.study_id,), basis.participants)
+    single = synthesis.single
+    return (f"one trial, {single.label} ({single.outcome} {single.estimate:.2f}, 95% CI {single.ci[0]:.2f} to "
+            f"{single.ci[1]:.2f})", (single.study_id,), single.participants)
+
+
+def _unpooled_against(claim: Claim, synthesis: ClaimSynthesis, linked, data: EffectData,
+                      participants: int | None) -> list[Study]:
+    """Randomized trials of the claim, direct for it, that found against it but are not in the basis (no numbers to
+    pool) and hold at least as many participants as the basis: evidence that could turn the pooled direction."""
+    if synthesis.basis == "published" or participants is None:
+        return []
+    inside = {e.study_id for e in synthesis.pool.studies} if synthesis.pool else set()
+    if synthesis.single is not None:
+        inside.add(synthesis.single.study_id)
+    units = {every.trial_key for _, every, _ in linked if every.study_id in inside}
+    found = []
+    for row, study, design in linked:
+        judged = data.indirectness.get((claim.claim_id, study.study_id))
+        if (design.design in RANDOMIZED and row.stance == "contrasts" and study.study_id not in inside
+                and study.trial_key not in units and not (judged and judged.indirect)
+                and (study.n or 0) >= participants):
+            found.append(study)
+    return found
+
+
+def _effect_profile(claim: Claim, synthesis: ClaimSynthesis, effect: dict[str, float], linked,
+                    data: EffectData) -> tuple[Profile, str, tuple[Domain, ...]]:
+    certainty, start, domains = _certainty(effect, effect_certainty_rules())
+    effect["certainty_rank"] = CERTAINTY_LEVELS.index(certainty)
+    heading = next(r for r in effect_direction_rules() if evaluate(r["condition"], effect))
+    direction, reason = heading["direction"], heading["explanation"]
+    label, ids, participants = _basis_of(synthesis)
+    against = _unpooled_against(claim, synthesis, linked, data, participants)
+    if against and direction in ("benefit", "null-imprecise"):
+        names = ", ".join(f"{s.label} (n={s.n})" for s in against)
+        direction = "inconsistent"
+        reason = (f"{reason.rstrip('.')}; but {names}, a randomized trial at least as large as the basis, found against "
+                  "the claim and prints no numbers to pool, so the trials point different ways (Cochrane Handbook "
+                  "13: results missing from a synthesis can change its conclusion).")
+    if effect["reaches_mcid"]:
+        magnitude = "important"
+    elif effect["mcid_known"] and effect["benefit"] and effect["ci_excludes_null"]:
+        magnitude = "small"
+    else:
+        magnitude = "unknown"
+    directness = ("indirect only" if effect["indirect_serious_share"] >= 50 else
+                  "partly indirect" if effect["indirect_share"] >= 50 else "direct")
+    profile = Profile(synthesis.basis, label, ids, direction, reason, magnitude, directness, certainty)
+    return profile, start, domains
+
+
+def _design_profile(claim: Claim, linked) -> tuple[Profile, str, tuple[Domain, ...]]:
+    kind, basis, features = design_basis(claim, linked, answering_designs(claim))
+    heading = first_rule(design_direction_rules(), features)
+    certainty, start, domains = _certainty(features, certainty_rules())
+    sizes = sum(s.n or 0 for _, s, _ in basis)
+    syntheses = features["basis_syntheses"]
+    label = (f"{len(basis)} {'indirect (animal or laboratory) ' if kind == 'indirect studies' else ''}studies of a "
+             f"design that answers the claim" + (f", {syntheses} of them systematic reviews that give the direction"
+                                                  if syntheses else "") + (f"; {sizes} participants" if sizes else "")
+             ) if basis else "no study of a design that answers the claim takes a side"
+    directness = ("indirect only" if features["indirect_only"] else
+                  "partly indirect" if features["partly_indirect"] else "direct")
+    profile = Profile("studies" if kind == "studies" else kind, label, tuple(s.study_id for _, s, _ in basis),
+                      heading["direction"], heading["explanation"], "unknown", directness, certainty)
+    return profile, start, domains
+
+
+def _supporting(claim: Claim, linked) -> int:
+    """How many studies of a design that answers the claim support it (people's, for a claim about people)."""
+    answering = answering_designs(claim)
+    return sum(1 for r, _, d in linked if r.stance == "supports" and d.design in answering
+               and (claim.subjects != "people" or d.design not in _PRECLINICAL))
+
+
+def _observational_only(claim: Claim, linked, route: str) -> bool:
+    """A treatment claim answered by observational studies alone: they cannot contradict it (GRADE: low at best)."""
+    if route == "effect" or claim.claim_type not in INTERVENTION_TYPES:
+        return False
+    sided = [d.design for r, _, d in linked if r.stance != "context" and d.design not in _PRECLINICAL]
+    return bool(sided) and not any(d in RANDOMIZED for d in sided)
 
 
 def assess_claim(
@@ -445,17 +539,21 @@ def assess_claim(
     values = {k: _format_weeks(v) if isinstance(v, float) else v for k, v in features.items()}
     gaps = tuple(g["message"].format(**values) for g in gap_rules() if evaluate(g["condition"], features))
     if effect is not None:
-        certainty, start, domains = _certainty(effect, effect_certainty_rules())
-        effect["certainty_rank"] = CERTAINTY_LEVELS.index(certainty)
-        rule = next(r for r in effect_verdict_rules() if evaluate(r["condition"], effect))
+        profile, start, domains = _effect_profile(claim, synthesis, effect, with_design, data)
         route = "effect"
-        heading = next(r for r in effect_direction_rules() if evaluate(r["condition"], effect))
-        direction, direction_reason = heading["direction"], heading["explanation"]
     else:
-        direction, direction_reason = "", ""
-        certainty, start, domains = _certainty(features, certainty_rules())
-        rule = next(r for r in verdict_rules() if evaluate(r["condition"], features))
+        profile, start, domains = _design_profile(claim, with_design)
         route = "design"
+    certainty = profile.certainty
+    if effect is not None:
+        effect["certainty_rank"] = CERTAINTY_LEVELS.index(certainty)
+    table = profile_features(
+        direction=profile.direction, certainty_rank=CERTAINTY_LEVELS.index(certainty),
+        indirect_only=profile.directness == "indirect only", partly_indirect=profile.directness == "partly indirect",
+        magnitude=profile.magnitude, robust=bool(effect["robust"]) if effect is not None else True,
+        supporting=_supporting(claim, with_design), observational_only=_observational_only(claim, with_design, route),
+        effect_route=route == "effect")
+    rule = first_rule(verdict_profile_rules(), table)
     verdict, reason = rule["verdict"], rule["explanation"]
     if override is not None:
         verdict, reason = override.verdict, override.reason
@@ -476,9 +574,11 @@ def assess_claim(
         effect=effect,
         domains=domains,
         authorities=tuple(a for a in data.authorities if a.claim_id == claim.claim_id),
-        direction=direction,
-        direction_reason=direction_reason,
+        direction=profile.direction,
+        direction_reason=profile.direction_reason,
         unreported=tuple(unreported_trials(claim.claim_id, data, as_of)),
+        profile=profile,
+        profile_features=table,
     )
 
 

@@ -1,0 +1,199 @@
+"""An evidence profile per claim, and the verdict it maps to: the basis, its direction, its magnitude against what
+the claim says, and its certainty (GRADE), instead of shares of studies.
+
+* **Basis.** For an effect claim with numbers, our pool of its randomized trials (or one trial, or, where we cannot
+  pool and a published pool can hold every trial we know of, that pool; ``synthesis``). Otherwise the studies of a
+  design that answers the claim's type, for whom the claim is about: human studies for a claim about people, with
+  animal and in-vitro work as indirect evidence, and as direct evidence for the animal half of a claim made for
+  animals and people both. A meta-analysis or systematic review is the body of evidence: when the basis holds one
+  that takes a side, the syntheses give the direction, not one vote each beside their own trials.
+* **Direction.** From a pool, by ``rules/effect_direction_rules.csv`` (benefit, harm, no important effect measured
+  precisely, no clear effect, inconsistent); a randomized trial that found against the claim and holds at least as
+  many participants as the basis, but prints no numbers to pool, makes the direction inconsistent. Without numbers,
+  by the direction of each basis study weighted by its size (Cochrane Handbook 12.2.2: vote counting on the
+  direction of effect; the effect direction plot's 70% rule, Thomson & Thomas 2013), ``rules/design_direction_rules.csv``.
+* **Magnitude** against the claim: whether a pooled benefit reaches the minimal important difference.
+* **Certainty**: GRADE's five domains (``rules/effect_certainty_rules.csv`` for a pool, ``rules/certainty_rules.csv``
+  for a body without numbers), indirectness included.
+
+The verdict is the first row of ``rules/verdict_profile.csv`` whose condition the profile meets: one table, each row
+with its reason and source (the reader's meanings are in ``rules/verdict_glossary.csv``). Indirect evidence, an
+imprecise null or observational studies alone can never make a claim ``contradicted``: that needs at least moderate
+certainty of the opposite or of no important effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ..register.claims import Claim
+from ..register.studies import EvidenceRow, Study
+from ..rules import RuleRow, check_option, rule_rows
+from ..vocab import VERDICTS
+from .design import DesignCall
+
+__all__ = [
+    "DESIGN_DIRECTIONS",
+    "DESIGN_FEATURES",
+    "PROFILE_FEATURES",
+    "Profile",
+    "design_basis",
+    "design_direction_rules",
+    "profile_features",
+    "verdict_profile_rules",
+]
+
+RANDOMIZED = frozenset({"rct", "crossover-rct"})
+PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
+SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
+OBSERVATIONAL = frozenset({"cohort", "case-control", "cross-sectional", "case-series", "case-report"})
+WEAK_FOR_EFFECTS = frozenset({"open-label", "non-randomized-trial", "case-series", "case-report"})
+INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety"})
+# How often something happens or goes with something else: population studies answer it at high certainty (GRADE
+# for prognosis, Iorio et al. BMJ 2015).
+FREQUENCY_TYPES = frozenset({"epidemiology", "comorbidity", "prevalence"})
+# A study whose size is not recorded weighs as a small one.
+UNKNOWN_N = 20
+
+DESIGN_DIRECTIONS = ("benefit", "against", "inconsistent", "none")
+# The features the design route's direction and certainty rules may name.
+DESIGN_FEATURES = (
+    "sided", "share_for", "minority_share", "basis_n", "basis_randomized", "basis_observational", "basis_syntheses",
+    "weak_design_share", "indirect_only", "partly_indirect", "intervention_claim", "frequency_claim",
+    "small_trials_only", "supporting",
+)
+# The features the verdict table may name: the profile.
+PROFILE_FEATURES = (
+    "dir_benefit", "dir_against", "dir_null_precise", "dir_null_imprecise", "dir_inconsistent", "dir_none",
+    "certainty_rank", "indirect_only", "partly_indirect", "mag_small", "robust", "supporting", "observational_only",
+    "effect_route",
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a claim's verdict rests on, as a reviewer would write it in a summary-of-findings table."""
+
+    basis: str  # "pool", "single", "published", "studies", "indirect studies" or "none"
+    basis_label: str  # in words, with its size
+    basis_ids: tuple[str, ...]  # the studies (or the published pool) the basis is made of
+    direction: str  # benefit, harm, against, null-precise, null-imprecise, inconsistent or none
+    direction_reason: str
+    magnitude: str  # important, small or unknown
+    directness: str  # direct, partly indirect or indirect only
+    certainty: str
+
+
+def _check_table(table: str, column: str, options: tuple[str, ...], features: tuple[str, ...]) -> tuple[RuleRow, ...]:
+    from .verdict import _check_condition  # one condition language for every rule table
+
+    rows = rule_rows(table)
+    for row in rows:
+        check_option(row, column, options)
+        if not row["order"].isdigit():
+            raise row.error(f"order {row['order']!r} is not a whole number.")
+        _check_condition(row, features)
+    return tuple(sorted(rows, key=lambda r: int(r["order"])))
+
+
+@cache
+def design_direction_rules() -> tuple[RuleRow, ...]:
+    return _check_table("design_direction_rules", "direction", DESIGN_DIRECTIONS, DESIGN_FEATURES)
+
+
+@cache
+def verdict_profile_rules() -> tuple[RuleRow, ...]:
+    return _check_table("verdict_profile", "verdict", VERDICTS, PROFILE_FEATURES)
+
+
+def _weight(study: Study) -> float:
+    return float(study.n) if study.n else float(UNKNOWN_N)
+
+
+def _shares(rows: Sequence[tuple[EvidenceRow, Study, DesignCall]]) -> tuple[float, float]:
+    """(weight for the claim, weight against it): by size; a mixed finding counts half each way."""
+    for_, against = 0.0, 0.0
+    for row, study, _ in rows:
+        w = _weight(study)
+        if row.stance == "supports":
+            for_ += w
+        elif row.stance == "contrasts":
+            against += w
+        elif row.stance == "mixed":
+            for_, against = for_ + w / 2, against + w / 2
+    return for_, against
+
+
+def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, DesignCall]],
+                 answering: frozenset[str]) -> tuple[str, list[tuple[EvidenceRow, Study, DesignCall]], dict[str, float]]:
+    """(kind of basis, its studies, the features the design route's rules read) for a claim judged without numbers.
+
+    ``answering`` are the designs that answer the claim's type (rules/claim_types.csv)."""
+    sided = [(r, s, d) for r, s, d in linked if r.stance != "context"]
+    human = [(r, s, d) for r, s, d in sided if d.design in answering and d.design not in PRECLINICAL]
+    animal = [(r, s, d) for r, s, d in sided if d.design in PRECLINICAL]
+    about_animals = claim.subjects in ("animals", "both")
+    if human:
+        basis, kind = human, "studies"
+    elif animal:
+        basis, kind = animal, "indirect studies" if not about_animals else "studies"
+    else:
+        basis, kind = [], "none"
+    syntheses = [(r, s, d) for r, s, d in basis if d.design in SYNTHESES]
+    deciding = syntheses or basis  # a synthesis is the body of evidence, not one more vote
+    for_, against = _shares(deciding)
+    total = for_ + against
+    share = round(100 * for_ / total) if total else 0
+    weak = sum(_weight(s) for _, s, d in basis if d.design in WEAK_FOR_EFFECTS)
+    basis_n = sum(_weight(s) for _, s, d in basis if d.design not in SYNTHESES) or \
+        sum(_weight(s) for _, s, _ in syntheses)
+    trials = [s for _, s, d in basis if d.design in RANDOMIZED]
+    features = {
+        "sided": len(deciding),
+        "share_for": share,
+        "minority_share": min(share, 100 - share) if total else 0,
+        "basis_n": round(basis_n),
+        "basis_randomized": int(bool(trials) or any(d.design in SYNTHESES for _, _, d in basis)
+                                and claim.claim_type in INTERVENTION_TYPES),
+        "basis_observational": int(bool(basis) and all(d.design in OBSERVATIONAL | SYNTHESES for _, _, d in basis)),
+        "basis_syntheses": len(syntheses),
+        "weak_design_share": round(100 * weak / basis_n) if basis_n else 0,
+        "indirect_only": int(kind == "indirect studies"),
+        # a claim about animals and people whose human half rests on animal studies alone
+        "partly_indirect": int(claim.subjects == "both" and not human and bool(animal)),
+        "intervention_claim": int(claim.claim_type in INTERVENTION_TYPES),
+        "frequency_claim": int(claim.claim_type in FREQUENCY_TYPES),
+        "small_trials_only": int(len(trials) >= 2 and all((s.n or 0) < 100 for s in trials)),
+        "supporting": sum(1 for r, _, _ in basis if r.stance == "supports"),
+    }
+    return kind, basis, features
+
+
+def profile_features(*, direction: str, certainty_rank: int, indirect_only: bool, partly_indirect: bool,
+                     magnitude: str, robust: bool, supporting: int, observational_only: bool,
+                     effect_route: bool) -> dict[str, float]:
+    """The profile as the numbers the verdict table is written over."""
+    return {
+        "dir_benefit": int(direction == "benefit"),
+        "dir_against": int(direction in ("harm", "against")),
+        "dir_null_precise": int(direction == "null-precise"),
+        "dir_null_imprecise": int(direction == "null-imprecise"),
+        "dir_inconsistent": int(direction == "inconsistent"),
+        "dir_none": int(direction == "none"),
+        "certainty_rank": certainty_rank,
+        "indirect_only": int(indirect_only),
+        "partly_indirect": int(partly_indirect),
+        "mag_small": int(magnitude == "small"),
+        "robust": int(robust),
+        "supporting": supporting,
+        "observational_only": int(observational_only),
+        "effect_route": int(effect_route),
+    }
+
+
+def first_rule(rules: Sequence[RuleRow], features: Mapping[str, float]) -> RuleRow:
+    from .verdict import evaluate
+
+    return next(r for r in rules if evaluate(r["condition"], features))
