@@ -51,7 +51,9 @@ __all__ = [
     "evaluate",
 ]
 
-INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety"})
+# Claims about what a treatment does or whom it is for (an indication rests on its effect); regulatory, prevalence and
+# epidemiology claims are not.
+INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety", "indication"})
 RANDOMIZED = frozenset({"rct", "crossover-rct"})
 PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})

@@ -40,7 +40,12 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "wording_limits": ("verdict", "forbidden", "why", "source_url"),
     "review_criteria": ("criterion", "question", "source_url"),
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
-    "claim_cues": ("cue", "pattern", "suggests", "why", "source_url"),
+    "claim_cues": ("cue", "pattern", "why", "source_url"),
+    "claim_type_cues": ("order", "claim_type", "needs", "pattern", "why", "source_url"),
+    "non_claims": ("kind", "pattern", "why", "source_url"),
+    "query_words": ("kind", "words", "why", "source_url"),
+    "query_blocks": ("claim_type", "use", "block", "why", "source_url"),
+    "csv_injection": ("character", "name", "why", "source_url"),
 }
 # The tables an article's project supplies itself, in its own ``rules/`` folder: which outcome scales its
 # trials use (with their family, direction of benefit and minimal important difference), which comparators
@@ -48,8 +53,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
 # ships neutral defaults only; a project's rows come first and replace a default row with the same key.
 ARTICLE_TABLES = ("comparators", "outcome_scales", "time_windows")
 # Columns that may be left empty (every other cell of a rule table is required).
-OPTIONAL = {("outcome_scales", "mcid"), ("outcome_scales", "direction"), ("time_windows", "target_hours"),
-            ("claim_cues", "suggests")}
+OPTIONAL = {("outcome_scales", "mcid"), ("outcome_scales", "direction"), ("time_windows", "target_hours")}
 
 
 @dataclass(frozen=True)
