@@ -973,7 +973,9 @@ def _noun_phrase_after(tokens: Sequence[Token], start: int, text: str) -> str:
         break
     while taken and taken[-1].tag in (ADJ, FILL):
         taken.pop()
-    return text[taken[0].start:taken[-1].end] if taken and taken[-1].tag != NUM else ""
+    if not taken or NUM in (taken[0].tag, taken[-1].tag):
+        return ""  # "more than 300 reactions" is a quantity, not a comparator
+    return text[taken[0].start:taken[-1].end]
 
 
 def _population(tokens: Sequence[Token], text: str) -> str:
