@@ -19,6 +19,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from drafting_reference import (FIXTURE_ARTICLES, FIXTURES, alternative_found, drafts_of, expectations, match_claims,
                                 measure, tiab_words, top_level_blocks)
 from support import ROOT, RULES, SENTINEL_KEY, read_csv, write_csv
@@ -241,7 +243,7 @@ def test_limits_are_checked_before_anything_is_written_and_a_retry_works(tmp_pat
     many.write_text("".join(f"Drug number {n} reduces pain by {n % 90 + 1}% in trials.\n"
                             for n in range(MAX_DRAFTS + 1)), encoding="utf-8")
     target = tmp_path / "project"
-    assert "more than the 999 a project holds" in _one_line_error(capsys, ["init", str(many), str(target)])
+    assert "than the 999 a project holds" in _one_line_error(capsys, ["init", str(many), str(target)])
     long = tmp_path / "long.txt"
     long.write_text("Fish oil reduces pain " + "and more " * MAX_SENTENCE_CHARS + ".\n", encoding="utf-8")
     assert "line 1: a sentence of" in _one_line_error(capsys, ["init", str(long), str(target)])
@@ -399,3 +401,21 @@ def test_map_without_network_says_what_to_set(tmp_path, capsys):
     init_project(ARTICLE, tmp_path / "p")
     err = _one_line_error(capsys, ["init", "--map", str(tmp_path / "p")])
     assert "NCBI_EMAIL" in err and "EVIDENCE_MODE=cached" in err
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(
+    st.text(min_size=0, max_size=120),
+    st.sampled_from(["# Is it safe?", "- Reduces pain by 40%.", "Fish oil (FO) lowers triglycerides.", "Call us today!",
+                     "Studies show that X-ray therapy (XRT) cures 3 in 4 cancers within days.", "=SUM(A1)", "",
+                     "People who cannot take aspirin should use TENS.", "Why?", "**Bold:** Vitamin D helps."])),
+    max_size=12))
+def test_any_text_drafts_without_error_into_valid_queries_of_two_blocks(lines):
+    text = "\n".join(lines)
+    for decision in drafts_of(text):
+        assert decision.outcome == "drafted" or decision.outcome.startswith("left out: ")
+        if decision.draft is not None:
+            query = decision.draft.query
+            assert check_query(query) is None, query
+            assert len(top_level_blocks(query)) >= 2, query
+            assert decision.draft.claim_type in CLAIM_TYPES

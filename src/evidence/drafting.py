@@ -33,7 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from lemminflect import getAllLemmas
 from sentencex import segment
@@ -687,7 +687,13 @@ class SentenceConcepts:
 def _read_concepts(text: str, acronyms: Mapping[str, tuple[str, str]],
                    known: Mapping[str, str] | None = None) -> SentenceConcepts:
     """The concepts of a sentence; ``known`` (term -> role, the article's interventions and conditions) gives a
-    known term its role wherever it appears."""
+    known term its role wherever it appears. Each sentence is read once per state of what is known."""
+    return _read_concepts_once(text, tuple(acronyms.items()), tuple((known or {}).items()))
+
+
+@lru_cache(maxsize=65536)
+def _read_concepts_once(text: str, acronym_items: tuple, known_items: tuple) -> SentenceConcepts:
+    acronyms, known = dict(acronym_items), dict(known_items)
     tokens = _tokens(text)
     _tag(tokens)
     concepts: list[Concept] = []
@@ -1092,14 +1098,20 @@ def _blocks(claim_type: str, concepts: SentenceConcepts, context: ArticleContext
     return tuple(blocks)
 
 
-def draft_article(article: Article, text: str | None = None) -> tuple[Decision, ...]:
+def draft_article(article: Article, text: str | None = None, *, limit: int | None = None) -> tuple[Decision, ...]:
     """For each sentence of ``article``: drafted (with its claim type, the cue that decided it, PICO slots and
-    concept blocks) or left out, and why. ``text`` (the article as given) is read for its abbreviations."""
+    concept blocks) or left out, and why. ``text`` (the article as given) is read for its abbreviations. With
+    ``limit``, drafting stops at the draft after the limit (the caller refuses so many)."""
     sentences = article.sentences
     context = _context(sentences, text if text is not None else " ".join(s.text for s in sentences))
     decisions = []
+    drafted = 0
     for sentence in sentences:
-        decisions.append(_decide(sentence, context))
+        decision = _decide(sentence, context)
+        decisions.append(decision)
+        drafted += decision.draft is not None
+        if limit is not None and drafted > limit:
+            break
     return tuple(decisions)
 
 

@@ -185,14 +185,15 @@ def _drafts(text: str, name: str) -> tuple[list[Decision], list[tuple[str, Decis
         raise InputError(f"{name}, line {longest.line}: a sentence of {len(longest.text):,} characters, more than the "
                          f"{MAX_SENTENCE_CHARS:,} evidence init accepts. Fix: give the article as prose with full "
                          "stops (a table or a list without punctuation reads as one sentence).")
-    decisions = list(draft_article(article, text))
+    decisions = list(draft_article(article, text, limit=MAX_DRAFTS))
     drafted = [d for d in decisions if d.draft is not None]
     if not drafted:
         raise InputError(f"no sentence of {name} reads as a checkable claim. Fix: write claims.csv by hand "
                          "(docs/new-article.md shows its columns).")
     if len(drafted) > MAX_DRAFTS:
-        raise InputError(f"{name} gives {len(drafted):,} draft claims, more than the {MAX_DRAFTS} a project holds "
-                         "(claim ids C01 to C999). Fix: split the article, or check the file is one article.")
+        raise InputError(f"{name} gives more draft claims than the {MAX_DRAFTS} a project holds (claim ids C01 to "
+                         f"C999; the next one starts on line {drafted[-1].sentence.line}). Fix: split the article, or "
+                         "check the file is one article.")
     width = 2 if len(drafted) < 100 else 3
     return decisions, [(f"C{number:0{width}d}", d) for number, d in enumerate(drafted, start=1)]
 
