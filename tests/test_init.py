@@ -157,6 +157,24 @@ def test_without_its_treatment_a_sentence_on_a_condition_is_not_an_effect_claim(
     assert types == ["epidemiology", "efficacy"]
 
 
+@pytest.mark.parametrize(("text", "outcome", "claim_type"), [
+    ("Weight loss\nBy Dr. Jane Smith, MD | Updated March 2024\nDrug X reduces weight.\n", "left out: byline", ""),
+    ("Side effects\nNausea and diarrhea are common in the first weeks of semaglutide.\n", "drafted", "safety"),
+    ("Semaglutide\nAdults who took semaglutide lost 15% of their body weight compared with placebo.\n", "drafted",
+     "efficacy"),
+    ("Semaglutide\nMost people gain the weight back within a year of stopping semaglutide.\n", "drafted", "durability"),
+    ("Semaglutide\nBy blocking a receptor, semaglutide reduces appetite.\n", "drafted", "mechanism"),
+    ("Asthma\nAsthma affects 8% of adults.\n", "drafted", "prevalence"),
+    ("Benefits of semaglutide:\n- **Lasting results:** The benefits of semaglutide persist for months.\n", "drafted",
+     "durability"),
+])
+def test_small_cases_of_sentences_and_types(text, outcome, claim_type):
+    decision = drafts_of(text)[0] if outcome.startswith("left") else next(d for d in drafts_of(text) if d.draft)
+    assert decision.outcome == outcome, decision
+    if claim_type:
+        assert decision.draft.claim_type == claim_type, decision.draft.type_cue
+
+
 def test_a_mapped_query_puts_mesh_headings_first():
     decision = next(d for d in drafts_of(fixture("article-omega3")) if d.draft and d.draft.claim_type == "efficacy")
     mapped = render_query(decision.draft.blocks, {"omega-3": ("fatty acids, omega-3",),
@@ -276,7 +294,8 @@ def test_untrusted_text_is_neutralised_in_csv_toml_and_markdown(tmp_path):
     result = init_project(article, tmp_path / "p", title=title)
     claims = read_csv(tmp_path / "p" / "claims.csv")
     assert [c["quote"][:2] for c in claims[:3]] == ["'=", "'+", "'@"]
-    assert all(not row["sentence"].startswith(("=", "+", "-", "@")) for row in read_csv(tmp_path / "p" / "sentences.csv"))
+    sentences = read_csv(tmp_path / "p" / "sentences.csv")
+    assert all(not row["sentence"].startswith(("=", "+", "-", "@")) for row in sentences)
     config = tomllib.loads((tmp_path / "p" / "evidence.toml").read_text(encoding="utf-8"))
     assert config["title"] == " ".join(title.split()) and config["article"] == 'evil"name.txt'
     readme = (tmp_path / "p" / "README.md").read_text(encoding="utf-8")

@@ -66,9 +66,9 @@ MAX_BLOCK_TERMS = 6
 MAX_TERM_WORDS = 4
 NEEDS = ("any", "treatment", "no-treatment", "two-treatments")
 BLOCK_USES = ("always", "fallback")
-WORD_KINDS = ("function", "filler", "generic", "population", "treatment", "named-by-adjective", "comparator", "modality",
-              "condition-head", "condition", "condition-suffix", "drug-suffix", "outcome", "effect", "verb-leaning",
-              "reader", "animal", "human")
+WORD_KINDS = ("function", "filler", "generic", "population", "treatment", "named-by-adjective", "comparator",
+              "modality", "condition-head", "condition", "condition-suffix", "drug-suffix", "outcome", "effect",
+              "verb-leaning", "reader", "animal", "human")
 
 
 # -- the article: headings and sentences ---------------------------------------------------------------------------
@@ -152,10 +152,10 @@ def read_article(text: str) -> Article:
                 section = title
             flush()
             continue
-        marked = _MD_HEADING.match(stripped) or _WIKI_HEADING.match(stripped)
+        wiki = _WIKI_HEADING.match(stripped)
+        marked = bool(_MD_HEADING.match(stripped) or wiki)
         bullet = _BULLET.match(stripped)
-        line = _plain(_MD_HEADING.sub("", stripped) if not _WIKI_HEADING.match(stripped)
-                      else _WIKI_HEADING.match(stripped).group(1))
+        line = _plain(wiki.group(1) if wiki else _MD_HEADING.sub("", stripped))
         if bullet:
             flush()
             line = _ITEM_LABEL.sub("", _plain(stripped[bullet.end():]))  # "Less bloating: Most people ..."
@@ -170,9 +170,6 @@ def read_article(text: str) -> Article:
             headings.append(Heading(number, line))
             section = line
             continue
-        if bullet or (paragraph and paragraph[-1][1][-1] in ".!?" and line[0].isupper() and
-                      index > 0 and not lines[index - 1].strip()):
-            flush()
         paragraph.append((number, line))
         if bullet or re.search(r"[.!?][\"”’')\]]*$", line):
             flush()  # a line that ends a sentence ends its paragraph (a wrapped line seldom does)
@@ -249,6 +246,7 @@ class TypeCue:
     order: int
     claim_type: str
     needs: str
+    from_heading: bool  # found in the section's heading, the cue types the section's sentences that have none
     pattern: re.Pattern
 
 
@@ -261,8 +259,9 @@ def type_cues() -> tuple[TypeCue, ...]:
     for row in rule_rows("claim_type_cues"):
         if not row["order"].isdigit():
             raise row.error(f"order {row['order']!r} is not a whole number.")
+        from_heading = check_option(row, "from_heading", ("yes", "no")) == "yes"
         found.append(TypeCue(int(row["order"]), check_option(row, "claim_type", CLAIM_TYPES),
-                             check_option(row, "needs", NEEDS), _compile(row)))
+                             check_option(row, "needs", NEEDS), from_heading, _compile(row)))
     return tuple(sorted(found, key=lambda cue: cue.order))
 
 
@@ -1013,19 +1012,21 @@ def _pico(text: str, concepts: SentenceConcepts) -> dict[str, str]:
     }
 
 
-def _type_of(text: str, interventions: int, treatment_named: bool) -> tuple[str, str]:
+def _needs_met(cue: TypeCue, interventions: int, treatment_named: bool) -> bool:
+    return not (cue.needs == "treatment" and not treatment_named or cue.needs == "no-treatment" and interventions or
+                cue.needs == "two-treatments" and interventions < 2)
+
+
+def _type_of(text: str, interventions: int, treatment_named: bool, section: str = "") -> tuple[str, str]:
     """(claim type, the words that decided it)."""
     for cue in type_cues():
         match = cue.pattern.search(text)
-        if not match:
-            continue
-        if cue.needs == "treatment" and not treatment_named:
-            continue
-        if cue.needs == "no-treatment" and interventions:
-            continue
-        if cue.needs == "two-treatments" and interventions < 2:
-            continue
-        return cue.claim_type, f"{cue.claim_type}: \u201c{match.group(0).strip()}\u201d"
+        if match and _needs_met(cue, interventions, treatment_named):
+            return cue.claim_type, f"{cue.claim_type}: \u201c{match.group(0).strip()}\u201d"
+    for cue in type_cues():  # harms listed under a heading such as "Side effects" seldom repeat the word
+        match = cue.pattern.search(section) if cue.from_heading else None
+        if match and _needs_met(cue, interventions, treatment_named):
+            return cue.claim_type, f"{cue.claim_type}: the section heading \u201c{section}\u201d"
     if treatment_named:
         return "efficacy", "efficacy: a sentence about a treatment that names no narrower kind of claim"
     return "epidemiology", "epidemiology: a sentence about a condition that names no treatment"
@@ -1141,7 +1142,7 @@ def _decide(sentence: Sentence, context: ArticleContext) -> Decision:
         return Decision(sentence, f"left out: {why}", cues)
     interventions = concepts.of(INTERVENTION, EXPOSURE)
     referred = bool(concepts.of(TREATMENT_WORD, EFFECT_WORD)) and bool(context.main_intervention)
-    claim_type, type_cue = _type_of(text, len(interventions), bool(interventions) or referred)
+    claim_type, type_cue = _type_of(text, len(interventions), bool(interventions) or referred, sentence.section)
     typed = type_cue.split(":", 1)[0] == claim_type and "\u201c" in type_cue
     if not cues and not typed:
         return Decision(sentence, "left out: no claim cue", cues)

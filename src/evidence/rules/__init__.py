@@ -41,7 +41,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "review_criteria": ("criterion", "question", "source_url"),
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
     "claim_cues": ("cue", "pattern", "why", "source_url"),
-    "claim_type_cues": ("order", "claim_type", "needs", "pattern", "why", "source_url"),
+    "claim_type_cues": ("order", "claim_type", "needs", "from_heading", "pattern", "why", "source_url"),
     "non_claims": ("kind", "pattern", "why", "source_url"),
     "query_words": ("kind", "words", "why", "source_url"),
     "query_blocks": ("claim_type", "use", "block", "why", "source_url"),
