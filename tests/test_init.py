@@ -209,6 +209,20 @@ def test_our_article_figures_in_the_walkthrough_are_the_measured_ones(reference)
             f"{figures.concepts} |" in doc), "docs/new-article.md: update the reference table"
 
 
+def test_the_walkthrough_shows_the_drafts_init_makes():
+    """docs/new-article.md's table of drafts is init's own output for the magnesium fixture."""
+    import re
+
+    drafted = [d for d in drafts_of(fixture("article-magnesium")) if d.draft is not None]
+    doc = (ROOT / "docs" / "new-article.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| C(\d\d) \| (.*?) \| (\S+) \| (.*?) \| `(.*)` \|$", doc, re.M)
+    assert len(rows) >= 10
+    for number, quote, claim_type, cue, query in rows:
+        decision = drafted[int(number) - 1]
+        assert (decision.sentence.text, decision.draft.claim_type, decision.draft.query) == (quote, claim_type, query)
+        assert decision.draft.type_cue == f"{claim_type}: {cue}"
+
+
 def test_our_article_drafts_leave_out_the_announcement_and_type_definitions_as_epidemiology():
     if not KETAMINE.is_file():
         pytest.skip("../shared/article is not beside this checkout")
