@@ -6,7 +6,14 @@ bodies that start with the XML declaration and carry NCBI's DOCTYPEs, esearch wi
 ``usehistory`` (``WebEnv``/``query_key``), efetch by id list (GET or POST) and by history.
 Faults are injected on demand (``fail_next``) and every request is logged, so tests and
 benchmarks can count them. It does not parse PubMed's query language: each term the tests
-use is registered with the PMIDs it should find (``add_search``).
+use is registered with the PMIDs it should find (``add_search``), or a ``counter`` answers the
+count of any other query asked with ``retmax=0``.
+
+Automatic term mapping: a term registered with ``add_mesh`` is answered, wherever it stands
+untagged in a query, with a ``<Translation>`` in the ``<TranslationSet>`` as PubMed writes it
+(``<From>`` the term as sent, ``<To>`` its MeSH heading ORed with the term in all fields, the
+white space between elements included). The shape follows the esearch answers Biopython
+records in its own tests (Tests/Entrez/esearch*.xml); nothing here is copied from them.
 
 The records it serves are the hand-written fixtures in ``tests/fixtures/pubmed/`` plus
 synthetic records generated from a template below; none of them is a real PubMed record.
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import threading
 import time
 from collections import deque
@@ -80,6 +88,8 @@ class EutilsDouble:
         self.dates: dict[str, dt.date] = {}
         self.searches: dict[str, list[str]] = {}
         self.translations: dict[str, str] = {}
+        self.mesh: dict[str, str] = {}
+        self.counter = None  # a callable term -> count (or None) for unregistered queries asked with retmax=0
         self.requests: list[LoggedRequest] = []
         self._faults: dict[str, deque[Fault]] = {"esearch": deque(), "efetch": deque()}
         self._history: dict[tuple[str, str], list[str]] = {}
@@ -101,6 +111,22 @@ class EutilsDouble:
                 self.dates[pmid] = dates[index]
             else:
                 self.dates.setdefault(pmid, DEFAULT_DATE)
+
+    def add_mesh(self, term: str, heading: str) -> None:
+        """Map ``term`` (matched case-insensitively where it stands untagged in a query) to the MeSH ``heading``,
+        written in lower case as PubMed's translation writes headings."""
+        self.mesh[term.lower()] = heading.lower()
+
+    def _translation_set(self, term: str) -> str:
+        found = []
+        for key, heading in self.mesh.items():
+            match = re.search(rf'(?<![\w"-]){re.escape(key)}(?![\w"\[-])', term, re.IGNORECASE)
+            if match:
+                source = match.group(0)
+                searched = f'"{heading}"[MeSH Terms] OR "{source.lower()}"[All Fields]'
+                found.append(f"<Translation>     <From>{escape(source)}</From>     <To>{escape(searched)}</To>    "
+                             "</Translation>")
+        return f"<TranslationSet>{''.join(found)}</TranslationSet>" if found else "<TranslationSet/>"
 
     def add_synthetic(self, pmids, *, start: dt.date = dt.date(2000, 1, 1), per_day: int = 7) -> list[dt.date]:
         """Register synthetic records for ``pmids`` with entry dates ``per_day`` to a day from ``start``."""
@@ -221,6 +247,10 @@ class EutilsDouble:
     def _esearch(self, params: dict[str, str]) -> tuple[int, bytes]:
         term = params.get("term", "")
         ids = list(self.searches.get(term, []))
+        retmax = int(params.get("retmax") or 20)
+        counted = None
+        if term not in self.searches and retmax == 0 and self.counter is not None:
+            counted = self.counter(term)
         mindate, maxdate = params.get("mindate"), params.get("maxdate")
         if bool(mindate) != bool(maxdate):
             return 200, xml_document(ESEARCH_DOCTYPE, "<eSearchResult><ERROR>mindate and maxdate must be given together</ERROR></eSearchResult>")
@@ -228,7 +258,6 @@ class EutilsDouble:
             lo, hi = _date(mindate), _date(maxdate)
             ids = [p for p in ids if lo <= self.dates.get(p, DEFAULT_DATE) <= hi]
         retstart = int(params.get("retstart") or 0)
-        retmax = int(params.get("retmax") or 20)
         if retstart > MAX_IDS - 1 and ids:
             return 200, xml_document(
                 ESEARCH_DOCTYPE,
@@ -242,10 +271,12 @@ class EutilsDouble:
             self._history[(webenv, "1")] = ids
             history = f"<QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv>"
         id_xml = "".join(f"<Id>{p}</Id>" for p in page)
-        errors = "" if ids or term in self.searches else f"<ErrorList><PhraseNotFound>{escape(term)}</PhraseNotFound></ErrorList>"
+        errors = "" if ids or term in self.searches or counted else \
+            f"<ErrorList><PhraseNotFound>{escape(term)}</PhraseNotFound></ErrorList>"
+        count = counted if counted is not None else len(ids)
         body = (
-            f"<eSearchResult><Count>{len(ids)}</Count><RetMax>{len(page)}</RetMax><RetStart>{retstart}</RetStart>"
-            f"{history}<IdList>{id_xml}</IdList><TranslationSet/>"
+            f"<eSearchResult><Count>{count}</Count><RetMax>{len(page)}</RetMax><RetStart>{retstart}</RetStart>"
+            f"{history}<IdList>{id_xml}</IdList>{self._translation_set(term)}"
             f"<QueryTranslation>{escape(self.translations.get(term, term))}</QueryTranslation>{errors}</eSearchResult>"
         )
         return 200, xml_document(ESEARCH_DOCTYPE, body)

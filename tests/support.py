@@ -71,6 +71,7 @@ def bare_project(target: Path) -> Path:
     from evidence.register.citations import CITATION_COLUMNS
     from evidence.register.effects import EFFECT_FILES
     from evidence.register.studies import EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS
+    from evidence.register.ratings import RATING_COLUMNS
     from evidence.register.texts import REVIEW_COLUMNS, WORDING_COLUMNS
 
     for name in PROJECT_FILES:
@@ -79,7 +80,7 @@ def bare_project(target: Path) -> Path:
             shutil.copy(ROOT / name, target / name)
     headers = {"studies.csv": STUDY_COLUMNS, "evidence.csv": EVIDENCE_COLUMNS, "verdict_overrides.csv": OVERRIDE_COLUMNS,
                "wording.csv": WORDING_COLUMNS, "article_review.csv": REVIEW_COLUMNS, "citations.csv": CITATION_COLUMNS,
-               **EFFECT_FILES}
+               "ratings.csv": RATING_COLUMNS, **EFFECT_FILES}
     for name, columns in headers.items():
         write_csv(target / "data" / name, columns, [])
     return target

@@ -19,7 +19,7 @@ PUBLIC_API = {
 # The data's way through the program, lowest first; a module may import only from its own layer or lower.
 LAYERS = {
     "errors": 0, "settings": 0, "vocab": 0, "files": 0, "export_fields": 0, "rules": 0, "version": 0,
-    "sources": 1, "register": 2, "judge": 3, "screening": 4, "present": 4, "cli": 5, "scaffold": 5, "__init__": 6,
+    "sources": 1, "register": 2, "judge": 3, "screening": 4, "drafting": 4, "present": 4, "cli": 5, "scaffold": 5, "__init__": 6,
 }
 PACKAGE = ROOT / "src" / "evidence"
 MODULES = sorted(m.name for m in pkgutil.walk_packages(evidence.__path__, "evidence."))

@@ -121,6 +121,53 @@ def test_esearch_page():
     assert page.warnings == ("QuotedPhraseNotFound: x y",)
 
 
+def test_esearch_translation_set_names_the_mesh_headings():
+    # written for this test in esearch's wire format (the DOCTYPE, the white space inside <Translation> and the
+    # <To> text are shaped as PubMed answers them); no PubMed answer is copied here
+    body = (
+        b'<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
+        b'"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
+        b"<eSearchResult><Count>812</Count><RetMax>0</RetMax><RetStart>0</RetStart><IdList/>"
+        b"<TranslationSet><Translation>     <From>fish oil</From>     "
+        b'<To>"fish oils"[MeSH Terms] OR ("fish"[All Fields] AND "oil"[All Fields]) OR "fish oil"[All Fields]</To>'
+        b"    </Translation><Translation>     <From>glycinate</From>     "
+        b'<To>"magnesium glycinate"[Supplementary Concept] OR "glycinate"[All Fields]</To>    </Translation>'
+        b"</TranslationSet><TranslationStack>   <TermSet>    <Term>\"fish oils\"[MeSH Terms]</Term>    "
+        b"<Field>MeSH Terms</Field>    <Count>11000</Count>    <Explode>Y</Explode>   </TermSet>  </TranslationStack>"
+        b'<QueryTranslation>("fish oils"[MeSH Terms] OR "fish oil"[All Fields]) AND (...)</QueryTranslation>'
+        b"</eSearchResult>"
+    )
+    page = parse_esearch(body)
+    assert page.count == 812 and page.ids == ()
+    assert [(t.source, t.mesh_headings) for t in page.translation_set] == [
+        ("fish oil", ("fish oils",)), ("glycinate", ("magnesium glycinate",))]
+    assert page.mesh_headings == ("fish oils", "magnesium glycinate")
+    # an empty translation set (a term PubMed searched as it was) maps to nothing
+    empty = parse_esearch(b"<eSearchResult><Count>0</Count><IdList/><TranslationSet/>"
+                          b"<QueryTranslation>abcxyz[All Fields]</QueryTranslation></eSearchResult>")
+    assert empty.translation_set == () and empty.mesh_headings == ()
+
+
+def test_the_double_answers_translation_sets_as_biopython_reads_them(double):
+    """The loopback double's esearch carries a translation set that Bio.Entrez (with NCBI's DTD) and our parser read
+    alike."""
+    import io
+    import urllib.request
+
+    from Bio import Entrez
+
+    double.add_mesh("fish oil", "Fish Oils")
+    double.counter = lambda term: 57
+    body = urllib.request.urlopen(f"{double.base}esearch.fcgi?db=pubmed&retmax=0&term=fish+oil+AND+mood%5Btiab%5D",
+                                  timeout=10).read()
+    biopython = Entrez.read(io.BytesIO(body))
+    ours = parse_esearch(body)
+    assert biopython["Count"] == "57" and ours.count == 57
+    assert [(t["From"], t["To"]) for t in biopython["TranslationSet"]] == [
+        (t.source, t.searched) for t in ours.translation_set] == [
+        ("fish oil", '"fish oils"[MeSH Terms] OR "fish oil"[All Fields]')]
+
+
 def test_wrong_root_is_a_parse_error():
     with pytest.raises(ParseError, match="expected <PubmedArticleSet>"):
         parse_pubmed_xml(b"<eSearchResult><Count>0</Count></eSearchResult>")

@@ -13,8 +13,9 @@
                                          and RevMan's generic inverse-variance import read
     evidence cite [--claim C04] [--format ris|bibtex|csljson] [--out FILE]
                                          the studies behind one claim, or the whole article, for a reference manager
-    evidence init ARTICLE.txt FOLDER     a new project for another article: draft claims flagged by cues, empty
-                                         register, generated notebooks, tests, README and the two commands
+    evidence init ARTICLE.txt FOLDER     a new project for another article: draft claims (type, PICO, a query of
+                                         concept blocks), empty register, notebooks, tests, README, the two commands
+    evidence init --map FOLDER           with network: map the drafts' terms to MeSH and count each draft query
     evidence claimreview [--claim C04] [--out FILE]
                                          schema.org ClaimReview JSON-LD per claim (the brief's page embeds it)
     evidence brief [--out FILE.pdf] [--html-only]
@@ -389,11 +390,29 @@ def cmd_packet(args, settings: Settings) -> int:
 
 
 def cmd_init(args) -> int:
-    from .scaffold import init_project
+    from .errors import InputError
+    from .scaffold import NOT_MAPPED, init_project, map_project
 
-    written = init_project(args.article, args.folder, title=args.title, snapshot=args.snapshot_date)
-    print(f"created {args.folder} ({len(written)} files). Next: cd {args.folder} && python3 tasks.py report; "
-          "then rewrite the drafts in claims.csv (README.md there says how).")
+    if args.map is not None:
+        if args.article is not None:
+            raise InputError("--map takes only the project's folder. Fix: run `evidence init --map FOLDER`.")
+        result = map_project(args.map)
+        kept = f"; {len(result.kept)} claim(s) whose query you changed kept it ({', '.join(result.kept)})" \
+            if result.kept else ""
+        print(f"mapped the MeSH terms of {result.drafts} drafts in {args.map}{kept}.")
+    else:
+        if args.article is None or args.folder is None:
+            raise InputError("evidence init needs the article and a new folder. Fix: run "
+                             "`evidence init ARTICLE.txt FOLDER` (or `evidence init --map FOLDER` for a project).")
+        result = init_project(args.article, args.folder, title=args.title, snapshot=args.snapshot_date)
+        print(f"created {args.folder}: {result.sentences} sentences read, {result.drafts} drafted as claims "
+              f"({len(result.files)} files).")
+        if not result.mapped:
+            print(f"MeSH terms: {NOT_MAPPED.replace('this folder', str(args.folder))}.")
+        print(f"Next: cd {args.folder} && python3 tasks.py report; then rewrite the drafts in claims.csv "
+              "(README.md there says how).")
+    for flag in result.flags:
+        print(f"flagged {flag}")
     return 0
 
 
@@ -553,8 +572,10 @@ def build_parser() -> argparse.ArgumentParser:
     cite.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     cite.set_defaults(run=cmd_cite)
     init = sub.add_parser("init", help="a new project folder for another article, with draft claims")
-    init.add_argument("article", type=Path, help="the article as plain text")
-    init.add_argument("folder", type=Path, help="the new project's folder (new or empty)")
+    init.add_argument("article", type=Path, nargs="?", help="the article as plain text")
+    init.add_argument("folder", type=Path, nargs="?", help="the new project's folder (new or empty)")
+    init.add_argument("--map", type=Path, metavar="FOLDER", help="with network: map the MeSH terms of the drafts of "
+                                                                 "the project in FOLDER and count each draft query")
     init.add_argument("--title", help="the project's title (default: from the article's file name)")
     init.add_argument("--snapshot-date", type=_iso_date, help="the Entrez date the project's searches are frozen at, "
                                                               "YYYY-MM-DD (default today)")

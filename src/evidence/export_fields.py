@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
-__all__ = ["bibtex_value", "csv_cell", "csv_value", "one_line", "ris_value"]
+from .rules import rule_rows
 
-# OWASP CSV Injection: = + - @ tab and carriage return; ASVS 1.2.10 adds NUL; a line feed is treated alike
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+__all__ = ["bibtex_value", "csv_cell", "csv_value", "formula_starts", "one_line", "ris_value"]
+
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # LaTeX's special characters in text, each with the form that prints it
 _LATEX = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "_": r"\_",
@@ -36,10 +37,17 @@ def one_line(value: object) -> str:
     return " ".join(text.split())
 
 
+@cache
+def formula_starts() -> tuple[str, ...]:
+    """The characters that make a spreadsheet read a cell as a formula (rules/csv_injection.csv, after OWASP)."""
+    return tuple(chr(int(row["character"][2:], 16)) if row["character"].startswith("U+") else row["character"]
+                 for row in rule_rows("csv_injection"))
+
+
 def csv_cell(value: object) -> str:
     """``value`` as a spreadsheet cell that no spreadsheet runs as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(text):
+    if text.startswith(formula_starts()) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
 
@@ -47,7 +55,7 @@ def csv_cell(value: object) -> str:
 def csv_value(cell: str) -> str:
     """The value a cell written by ``csv_cell`` stands for (its protective quote removed), for readers of files that
     were written so and not opened in a spreadsheet since (a spreadsheet saves the value without the quote)."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(cell[1:]):
+    if cell.startswith("'") and cell[1:].startswith(formula_starts()) and not _PLAIN_NUMBER.match(cell[1:]):
         return cell[1:]
     return cell
 

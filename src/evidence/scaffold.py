@@ -1,23 +1,34 @@
-"""``evidence init ARTICLE.txt DIR``: a new project folder for a second article.
+"""``evidence init``: a new project folder for another article, and ``evidence init --map`` for its drafts' MeSH terms.
 
-The article is split into sentences (a short line without closing punctuation is a section heading). Each
-sentence is matched against the cues of ``rules/claim_cues.csv`` (numbers, causal verbs, appeals to studies,
-treatment and outcome words, and cues that suggest a kind of claim); a sentence with at least
-``CANDIDATE_MIN_CUES`` different cues becomes a draft claim. The folder gets:
+``init_project(article, folder)`` reads the article (UTF-8 plain text), drafts claims from it with the pure functions
+of ``evidence.drafting`` and writes the project. Everything is built and checked in a temporary folder beside the
+target and renamed into place at the end, so a failure leaves nothing behind and a retry finds the folder as it was.
+Limits are checked before anything is written: the article's size, the longest sentence and the number of drafts
+(claim ids run from C01 to C999). The folder gets:
 
     article.txt          the article as given
-    sentences.csv        every sentence with the cues it matched and the draft claim it became (if any)
-    claims.csv           the draft claims: the article's words, a suggested claim type, a first PubMed query
+    sentences.csv        every sentence: the line it starts on, its section, whether it was drafted or why not, its
+                         claim cues and the draft it became
+    drafts.csv           one row per draft: its claim type and the cue that decided it, its concept blocks, their MeSH
+                         headings (or a note that they are not mapped yet and the command that maps them), the draft
+                         query's PubMed count and a flag when it is 0 or above 10,000
+    claims.csv           the drafts: the article's words, a suggested claim type, PICO slots from the sentence, and a
+                         PubMed query of concept blocks
     evidence.toml        the project's title, a line on the article and the snapshot date (the day of init)
-    rules/               the article's own rule tables (outcome scales, comparators, time windows), headers only:
-                         the package's neutral defaults apply until the writer adds rows
+    rules/               the article's own rule tables (outcome scales, comparators, time windows), headers only
     data/                the register's files with their headers and no rows
     notebooks/           00-overview, one generated group notebook, 99-methods, the nbval settings
     tests/               the project's tests (the register loads, the notebooks match claims.csv and run)
     tasks.py, README.md  the two commands (report, test), installing evidence from this checkout
 
-Drafts are drafts: a statement in the writer's own words and a real PubMed query are the writer's job
-(``docs/new-article.md`` walks through it). Nothing here is executed; ``python3 tasks.py report`` does that.
+With network (``NCBI_EMAIL`` set and ``EVIDENCE_MODE`` not offline), init asks PubMed to map every concept to its MeSH
+headings (esearch's ``TranslationSet``: PubMed's automatic term mapping) and counts every draft query; the answers
+are cached in the project's ``data/cache/``. Offline, each draft says its MeSH terms are not mapped yet and which
+command maps them: ``evidence init --map FOLDER``, which maps them later and rewrites the drafts the writer has not
+changed.
+
+Text from the article is untrusted: no file name is made from it, it is escaped in TOML and Markdown, and a CSV cell
+that would begin with a formula character is neutralised (rules/csv_injection.csv, after OWASP).
 """
 
 from __future__ import annotations
@@ -25,125 +36,237 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import nbformat
 
+from .drafting import Decision, Draft, draft_article, query_terms, read_article, render_query
 from .errors import ConfigurationError, InputError
 from .files import atomic_write
 from .present.notebook import render_methods_notebook, render_overview_notebook, write_group_notebooks
+from .export_fields import csv_cell
+from .present.escape import md_text
 from .register.citations import CITATION_COLUMNS
-from .register.claims import CLAIM_COLUMNS
+from .register.claims import CLAIM_COLUMNS, check_query
 from .register.effects import EFFECT_FILES
 from .register.project import load_project
 from .register.studies import EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS
+from .register.ratings import RATING_COLUMNS
 from .register.texts import REVIEW_COLUMNS, WORDING_COLUMNS
 from .rules import ARTICLE_TABLES, RULE_TABLES, rule_rows
+from .settings import Settings
+from .sources.pubmed import PubMed
 
-__all__ = ["CANDIDATE_MIN_CUES", "Sentence", "draft_claims", "init_project", "sentence_cues", "split_sentences"]
+__all__ = ["FLAG_ABOVE", "MAX_ARTICLE_BYTES", "MAX_DRAFTS", "MAX_SENTENCE_CHARS", "InitResult", "init_project",
+           "map_project", "read_article_file", "toml_text"]
 
-# Two different cues: one alone (a number, a treatment word) marks too many sentences of a health article to
-# screen; two (a treatment and an outcome, a causal verb and a number) is where checkable claims start.
-CANDIDATE_MIN_CUES = 2
-# A draft claim whose cues suggest no narrower kind is a treatment-effect claim, the commonest in health articles.
-DEFAULT_CLAIM_TYPE = "efficacy"
+# Claim ids run from C01 to C999 (register.claims); more drafts than that cannot be numbered.
+MAX_DRAFTS = 999
+# A health article is some 5 to 50 KB, a book chapter a few hundred. Two megabytes is far above any article, and keeps
+# a wrong file (a 20 MB export) from turning into hundreds of megabytes of drafts.
+MAX_ARTICLE_BYTES = 2_000_000
+# The longest sentence of a real article is a few hundred characters; a run of thousands without a full stop is a
+# table, a list without punctuation or a file that is not prose (Python's csv module refuses a cell over 128 KB).
+MAX_SENTENCE_CHARS = 3_000
+# A draft query with more hits than this cannot be screened by hand (esearch returns at most 9,999 PMIDs a request),
+# and one with none finds nothing to judge: both are flagged.
+FLAG_ABOVE = 10_000
 DRAFT_GROUP = "claims"
-HEADING_MAX_WORDS = 12
-STOPWORDS = frozenset("""a about after all also an and any are as at be been being between both but by can could did
-does each even for from has have having how however in into is it its itself may might more most much must new no
-nor not of on one only or other our out over own same should so some such than that the their them then there these
-they this those through to too under until up very was we were what when where which while who will with within
-would you your offer offers offering providing provide provides well various such including called people everyone
-almost many take takes taking show shows shown normal""".split())
-
 SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
+SENTENCE_COLUMNS = ("line", "section", "sentence", "outcome", "cues", "claim_id")
+DRAFT_COLUMNS = ("claim_id", "line", "claim_type", "type_cue", "concepts", "mesh", "hits", "flag", "draft_query")
 GROUPS = f'group,title,intro\n{DRAFT_GROUP},Claims of the article,"The draft claims found by evidence init."\n'
+MAP_COMMAND = "evidence init --map ."
+NOT_MAPPED = (f"not mapped yet (drafted offline): run `{MAP_COMMAND}` in this folder with network "
+              "(NCBI_EMAIL set, EVIDENCE_MODE=cached)")
 
 
 @dataclass(frozen=True)
-class Sentence:
-    line: int
-    section: str
-    text: str
+class InitResult:
+    """What init (or --map) did: the folder, the files written, and the drafts' state."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    sentences: int
+    drafts: int
+    mapped: bool
+    flags: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # claim ids whose query the writer had changed, which --map leaves as they are
 
 
-@cache
-def _cues() -> tuple[tuple[str, re.Pattern, str], ...]:
-    found = []
-    for row in rule_rows("claim_cues"):
-        try:
-            found.append((row["cue"], re.compile(row["pattern"], re.IGNORECASE), row["suggests"]))
-        except re.error as exc:
-            raise row.error(f"pattern is not a valid regular expression ({exc}).") from None
-    return tuple(found)
+# -- untrusted text (CSV cells and Markdown go through export_fields and present.escape) ----------------------
+def toml_text(value: str) -> str:
+    """``value`` as a one-line TOML basic string: runs of white space become one space; quotes, backslashes and
+    control characters are escaped."""
+    out = []
+    for char in " ".join(value.split()):
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    """The article's sentences, each with its line and the heading above it."""
-    sentences: list[Sentence] = []
-    section = "Introduction"
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        if not re.search(r"[.!?:;\"”']$", line) and len(line.split()) <= HEADING_MAX_WORDS:
-            section = line
-            continue
-        for part in re.split(r"(?<=[.!?])[\"”']?\s+(?=[A-Z\"“(])", line):
-            if len(part.split()) >= 4:
-                sentences.append(Sentence(number, section, part.strip()))
-    return sentences
-
-
-def sentence_cues(sentence: str) -> tuple[str, ...]:
-    """The cues of rules/claim_cues.csv that ``sentence`` matches, in table order."""
-    return tuple(cue for cue, pattern, _ in _cues() if pattern.search(sentence))
-
-
-def _claim_type(cues: Sequence[str]) -> str:
-    suggests = {cue: kind for cue, _, kind in _cues() if kind}
-    return next((suggests[c] for c in cues if c in suggests), DEFAULT_CLAIM_TYPE)
-
-
-def _draft_query(sentence: str) -> str:
-    """A first PubMed query: the sentence's three longest content words, each in title or abstract. A starting
-    point the writer replaces; it only has to be valid so the project runs."""
-    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", sentence) if w.lower() not in STOPWORDS]
-    chosen = sorted(dict.fromkeys(words), key=lambda w: (-len(w), words.index(w)))[:3]
-    return " AND ".join(f"{word}[Title/Abstract]" for word in sorted(chosen, key=words.index)) or "review[pt]"
-
-
-def draft_claims(sentences: Sequence[Sentence]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """(claims.csv rows, sentences.csv rows) for the article's sentences."""
-    claims: list[dict[str, str]] = []
-    log: list[dict[str, str]] = []
-    for sentence in sentences:
-        cues = sentence_cues(sentence.text)
-        claim_id = ""
-        if len(cues) >= CANDIDATE_MIN_CUES:
-            claim_id = f"C{len(claims) + 1:02d}"
-            claims.append({column: "" for column in CLAIM_COLUMNS} | {
-                "claim_id": claim_id, "section": sentence.section, "quote": sentence.text,
-                "statement": f"(draft) {sentence.text}", "group": DRAFT_GROUP, "claim_type": _claim_type(cues),
-                "query": _draft_query(sentence.text), "subjects": "people",
-            })
-        log.append({"line": str(sentence.line), "section": sentence.section, "sentence": sentence.text,
-                    "cues": "; ".join(cues), "claim_id": claim_id})
-    return claims, log
-
-
-def _csv(columns: Sequence[str], rows: Sequence[dict[str, str]] = ()) -> bytes:
+def _csv(columns: Sequence[str], rows: Sequence[Mapping[str, object]] = ()) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:
+        writer.writerow({column: csv_cell(row.get(column, "")) for column in columns})
     return out.getvalue().encode("utf-8")
 
 
+# -- the article ---------------------------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def read_article_file(path: Path) -> str:
+    """The article's text; InputError (one line, with the fix) for a missing, oversized, binary or non-UTF-8 file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no article at {path}. Fix: give the path of a plain-text file.")
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise InputError(f"{path.name} is {size:,} bytes, more than the {MAX_ARTICLE_BYTES:,} evidence init reads. "
+                         "Fix: give one article as plain text (not a book, an export or a binary file).")
+    data = path.read_bytes()
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"{path.name} is not a text file (a NUL byte at offset {nul}). "
+                         "Fix: save the article as UTF-8 plain text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}). "
+                         "Fix: save it as UTF-8 plain text.") from None
+    controls = len(_CONTROL.findall(text))
+    if controls > max(10, len(text) // 100):
+        raise InputError(f"{path.name} is not plain text ({controls} control characters). "
+                         "Fix: save the article as UTF-8 plain text.")
+    return _CONTROL.sub(" ", text).replace("\f", "\n")
+
+
+def _drafts(text: str, name: str) -> tuple[list[Decision], list[tuple[str, Decision]]]:
+    """Every sentence's decision and the drafts numbered C01..., after the limits are checked."""
+    article = read_article(text)
+    if not article.sentences:
+        raise InputError(f"{name} holds no sentence. Fix: give the article's text.")
+    longest = max(article.sentences, key=lambda s: len(s.text))
+    if len(longest.text) > MAX_SENTENCE_CHARS:
+        raise InputError(f"{name}, line {longest.line}: a sentence of {len(longest.text):,} characters, more than the "
+                         f"{MAX_SENTENCE_CHARS:,} evidence init accepts. Fix: give the article as prose with full "
+                         "stops (a table or a list without punctuation reads as one sentence).")
+    decisions = list(draft_article(article, text, limit=MAX_DRAFTS))
+    drafted = [d for d in decisions if d.draft is not None]
+    if not drafted:
+        raise InputError(f"no sentence of {name} reads as a checkable claim. Fix: write claims.csv by hand "
+                         "(docs/new-article.md shows its columns).")
+    if len(drafted) > MAX_DRAFTS:
+        raise InputError(f"{name} gives more draft claims than the {MAX_DRAFTS} a project holds (claim ids C01 to "
+                         f"C999; the next one starts on line {drafted[-1].sentence.line}). Fix: split the article, or "
+                         "check the file is one article.")
+    width = 2 if len(drafted) < 100 else 3
+    return decisions, [(f"C{number:0{width}d}", d) for number, d in enumerate(drafted, start=1)]
+
+
+# -- PubMed's term mapping -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TermMapping:
+    """What PubMed said of the drafts: each term's MeSH headings and each draft query's count."""
+
+    mesh: dict[str, tuple[str, ...]]
+    hits: dict[str, int]
+
+
+def _client(environ: Mapping[str, str] | None, root: Path, snapshot: dt.date, *, required: bool = False
+            ) -> PubMed | None:
+    """A PubMed client whose cache is ``root``'s, when the settings allow the network; else None (or, when
+    ``required``, a ConfigurationError saying what to set)."""
+    settings = Settings.from_env(environ, root=root)
+    if settings.mode == "offline" or not settings.email:
+        if required:
+            raise ConfigurationError(
+                f"mapping the drafts' terms needs PubMed, and EVIDENCE_MODE is {settings.mode!r}"
+                f"{'' if settings.email else ' and NCBI_EMAIL is not set'}. Fix: set NCBI_EMAIL=you@example.org and "
+                "EVIDENCE_MODE=cached, then run it again.")
+        return None
+    return PubMed(settings, snapshot_date=snapshot)
+
+
+def _map(client: PubMed, drafts: Sequence[tuple[str, Decision]]) -> TermMapping:
+    """Ask PubMed for each concept term's MeSH headings, then count each draft's query with them."""
+    mesh: dict[str, tuple[str, ...]] = {}
+    for _, decision in drafts:
+        for term in query_terms(decision.draft.blocks):
+            if term not in mesh:
+                mesh[term] = client.probe(term).mesh_headings
+    hits = {claim_id: client.probe(render_query(decision.draft.blocks, mesh)).count for claim_id, decision in drafts}
+    return TermMapping(mesh, hits)
+
+
+def _flag(hits: int | None) -> str:
+    if hits is None:
+        return ""
+    if hits == 0:
+        return "0 hits: a block is too narrow or a term is misspelt; loosen it"
+    if hits > FLAG_ABOVE:
+        return f"{hits:,} hits, more than {FLAG_ABOVE:,}: add a concept block or a filter"
+    return ""
+
+
+def _mesh_note(draft: Draft, mapping: TermMapping | None) -> str:
+    if mapping is None:
+        return NOT_MAPPED
+    parts = []
+    for term in query_terms(draft.blocks):
+        headings = mapping.mesh.get(term, ())
+        parts.append(f"{term} -> {'; '.join(headings) if headings else '(no MeSH heading)'}")
+    return " | ".join(parts) or "(no term to map)"
+
+
+def _rows(decisions: Sequence[Decision], drafts: Sequence[tuple[str, Decision]], mapping: TermMapping | None
+          ) -> tuple[list[dict], list[dict], list[dict]]:
+    """(claims.csv, sentences.csv, drafts.csv) rows."""
+    ids = {id(decision): claim_id for claim_id, decision in drafts}
+    claims, sentences, notes = [], [], []
+    for decision in decisions:
+        sentence = decision.sentence
+        sentences.append({"line": sentence.line, "section": sentence.section, "sentence": sentence.text,
+                          "outcome": decision.outcome, "cues": "; ".join(decision.cues),
+                          "claim_id": ids.get(id(decision), "")})
+    for claim_id, decision in drafts:
+        draft, sentence = decision.draft, decision.sentence
+        query = render_query(draft.blocks, mapping.mesh if mapping else None)
+        hits = mapping.hits.get(claim_id) if mapping else None
+        claims.append({
+            "claim_id": claim_id, "section": sentence.section, "quote": sentence.text,
+            "statement": f"(draft) {sentence.text}", "group": DRAFT_GROUP, "claim_type": draft.claim_type,
+            "population": draft.population, "intervention": draft.intervention, "comparator": draft.comparator,
+            "outcome": draft.outcome, "query": query, "filters": "", "subjects": draft.subjects,
+            "effect_family": "", "effect_window": "",
+        })
+        notes.append({"claim_id": claim_id, "line": sentence.line, "claim_type": draft.claim_type,
+                      "type_cue": draft.type_cue, "concepts": " AND ".join(b.describe() for b in draft.blocks),
+                      "mesh": _mesh_note(draft, mapping), "hits": "" if hits is None else hits, "flag": _flag(hits),
+                      "draft_query": draft.query})
+    for row in claims:
+        problem = check_query(row["query"])
+        if problem:  # the drafting guarantees well-formed queries; this keeps a broken one from being written
+            raise InputError(f"the draft query of {row['claim_id']} is not valid ({problem}): {row['query']}. "
+                             "Fix: report this article to the evidence maintainers.")
+    return claims, sentences, notes
+
+
+# -- the project ---------------------------------------------------------------------------------------------------
 def _source_checkout() -> Path:
     """The evidence checkout this package runs from (its tasks.py is the new project's)."""
     here = Path(__file__).resolve().parents[2]
@@ -154,40 +277,31 @@ def _source_checkout() -> Path:
     return here
 
 
-def _toml_text(value: str) -> str:
-    """``value`` as a TOML basic string (one line: new lines become spaces)."""
-    return '"' + " ".join(value.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def init_project(article: Path, target: Path, *, title: str | None = None, snapshot: dt.date | None = None
-                 ) -> list[Path]:
-    """Create the project folder ``target`` for ``article``; return the files written. ``target`` must be new or
-    empty, so nothing of an existing project is overwritten. ``snapshot`` (default today) is the Entrez date the
-    project's searches are frozen at."""
-    if not article.is_file():
-        raise InputError(f"no article at {article}. Fix: give the path of a plain-text file.")
-    text = article.read_text(encoding="utf-8")
-    sentences = split_sentences(text)
-    if not sentences:
-        raise InputError(f"{article.name} holds no sentence of four words or more. Fix: give the article's text.")
-    if target.exists() and any(target.iterdir()):
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target} is a file. Fix: name a new folder for the project.")
+    if target.is_dir() and any(target.iterdir()):
         raise InputError(f"{target} exists and is not empty. Fix: name a new folder, so no project is overwritten.")
-    checkout = _source_checkout()
-    claims, log = draft_claims(sentences)
-    if not claims:
-        raise InputError(f"no sentence of {article.name} matched {CANDIDATE_MIN_CUES} cues of rules/claim_cues.csv. "
-                         "Fix: write claims.csv by hand (docs/new-article.md shows its columns).")
-    title = title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}"
+
+
+def _notebook_bytes(notebook) -> bytes:
+    return (nbformat.writes(notebook) + "\n").encode("utf-8")
+
+
+def _project_files(*, text: str, article_name: str, title: str, snapshot: dt.date, checkout: Path,
+                   claims: list[dict], sentences: list[dict], notes: list[dict], mapped: bool) -> dict[str, bytes]:
     tasks = (checkout / "tasks.py").read_text(encoding="utf-8")
     tasks = tasks.replace("PACKAGE = ROOT\n", f"PACKAGE = Path({str(checkout)!r})\n", 1)
-    files: dict[str, bytes] = {
+    flagged = sum(1 for row in notes if row["flag"])
+    return {
         "article.txt": text.encode("utf-8"),
-        "sentences.csv": _csv(("line", "section", "sentence", "cues", "claim_id"), log),
+        "sentences.csv": _csv(SENTENCE_COLUMNS, sentences),
+        "drafts.csv": _csv(DRAFT_COLUMNS, notes),
         "claims.csv": _csv(CLAIM_COLUMNS, claims),
         "evidence.toml": (f"# The project's own description (see evidence.register.project).\n"
-                          f"title = {_toml_text(title)}\narticle = {_toml_text(article.name)}\n"
+                          f"title = {toml_text(title)}\narticle = {toml_text(article_name)}\n"
                           f"# the Entrez date every search is frozen at (a rerun reproduces the snapshot)\n"
-                          f'snapshot_date = "{(snapshot or dt.date.today()).isoformat()}"\n').encode("utf-8"),
+                          f'snapshot_date = "{snapshot.isoformat()}"\n').encode("utf-8"),
         **{f"rules/{table}.csv": _csv(RULE_TABLES[table]) for table in ARTICLE_TABLES},
         "data/studies.csv": _csv(STUDY_COLUMNS),
         "data/evidence.csv": _csv(EVIDENCE_COLUMNS),
@@ -195,30 +309,110 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
         "data/screening.csv": _csv(SCREENING_COLUMNS),
         "data/wording.csv": _csv(WORDING_COLUMNS),
         "data/article_review.csv": _csv(REVIEW_COLUMNS),
+        "data/ratings.csv": _csv(RATING_COLUMNS),
         "data/citations.csv": _csv(CITATION_COLUMNS),
         **{f"data/{name}": _csv(columns) for name, columns in EFFECT_FILES.items()},
         "notebooks/groups.csv": GROUPS.encode("utf-8"),
         "notebooks/conftest.py": (checkout / "notebooks" / "conftest.py").read_bytes(),
         "notebooks/sanitize.cfg": (checkout / "notebooks" / "sanitize.cfg").read_bytes(),
-        "notebooks/00-overview.ipynb": _notebook_bytes(render_overview_notebook(title, article.name)),
+        "notebooks/00-overview.ipynb": _notebook_bytes(render_overview_notebook(md_text(title),
+                                                                                md_text(article_name))),
         "notebooks/99-methods.ipynb": _notebook_bytes(render_methods_notebook()),
         "tests/test_project.py": PROJECT_TESTS.encode("utf-8"),
         "pytest.ini": PYTEST_INI.encode("utf-8"),
         ".gitignore": b".venv/\n__pycache__/\n.ipynb_checkpoints/\nbuild/\nreports/\n",
         "tasks.py": tasks.encode("utf-8"),
-        "README.md": README.format(title=title, article=article.name, claims=len(claims), sentences=len(sentences),
-                                   checkout=checkout).encode("utf-8"),
+        "README.md": README.format(
+            title=md_text(title), article=md_text(article_name), claims=len(claims),
+            sentences=len(sentences), checkout=checkout,
+            mesh=(f"PubMed mapped each concept to its MeSH headings and counted each draft query; {flagged} "
+                  "draft(s) are flagged in `drafts.csv` (no hit, or more than 10,000)." if mapped else
+                  "The drafts were made offline, so their MeSH headings are not mapped yet: with network "
+                  f"(`NCBI_EMAIL` set, `EVIDENCE_MODE=cached`), run `.venv/bin/{MAP_COMMAND}` here. It asks PubMed's "
+                  "term mapping for each concept, adds the MeSH headings to every draft query you have not changed, "
+                  "and counts each query (flagging 0 hits and more than 10,000)."),
+        ).encode("utf-8"),
     }
-    written = []
-    for name, data in files.items():
-        atomic_write(target / name, data)
-        written.append(target / name)
-    written += write_group_notebooks(load_project(target))
-    return written
 
 
-def _notebook_bytes(notebook) -> bytes:
-    return (nbformat.writes(notebook) + "\n").encode("utf-8")
+def init_project(article: Path, target: Path, *, title: str | None = None, snapshot: dt.date | None = None,
+                 environ: Mapping[str, str] | None = None) -> InitResult:
+    """Create the project folder ``target`` for ``article``. ``target`` must be new or empty. ``snapshot`` (default
+    today) is the Entrez date the project's searches are frozen at. With network (``environ``, default the process
+    environment, sets NCBI_EMAIL and a mode other than offline) the drafts' terms are mapped to MeSH and counted."""
+    article, target = Path(article), Path(target)
+    text = read_article_file(article)
+    _check_target(target)
+    checkout = _source_checkout()
+    decisions, drafts = _drafts(text, article.name)
+    snapshot = snapshot or dt.date.today()
+    title = " ".join((title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}").split())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
+    try:
+        client = _client(environ, build, snapshot)
+        mapping = _map(client, drafts) if client is not None else None
+        claims, sentences, notes = _rows(decisions, drafts, mapping)
+        files = _project_files(text=text, article_name=article.name, title=title, snapshot=snapshot,
+                               checkout=checkout, claims=claims, sentences=sentences, notes=notes,
+                               mapped=mapping is not None)
+        for name, data in files.items():
+            atomic_write(build / name, data)
+        notebooks = write_group_notebooks(load_project(build))  # loading checks every file as `report` will
+        _move_into_place(build, target)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    written = [target / name for name in files] + [target / p.relative_to(build) for p in notebooks]
+    return InitResult(target, tuple(written), len(decisions), len(drafts), mapping is not None,
+                      tuple(f"{row['claim_id']}: {row['flag']}" for row in notes if row["flag"]))
+
+
+def _move_into_place(build: Path, target: Path) -> None:
+    """Rename the finished ``build`` folder to ``target`` (an empty ``target`` is replaced)."""
+    if target.is_dir():
+        try:
+            target.rmdir()
+        except OSError:
+            raise InputError(f"{target} is no longer empty. Fix: name a new folder, so no project is "
+                             "overwritten.") from None
+    os.rename(build, target)
+
+
+def map_project(folder: Path, *, environ: Mapping[str, str] | None = None) -> InitResult:
+    """Map the MeSH terms of a project's drafts with PubMed and count each draft query (``evidence init --map``).
+    The drafts are made again from the project's ``article.txt``; a claim whose query the writer has changed since
+    init keeps it. claims.csv and drafts.csv are rewritten (each atomically) once everything is known."""
+    folder = Path(folder)
+    project = load_project(folder)  # a project that does not load is fixed first
+    article = folder / "article.txt"
+    text = read_article_file(article)
+    decisions, drafts = _drafts(text, "article.txt")
+    client = _client(environ, folder, project.config.snapshot_date, required=True)
+    mapping = _map(client, drafts)
+    claims, sentences, notes = _rows(decisions, drafts, mapping)
+    fresh = {row["claim_id"]: row for row in claims}
+    offline = {row["claim_id"]: row["draft_query"] for row in notes}
+    path = folder / "claims.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        current = list(csv.DictReader(handle))
+    kept = []
+    for row in current:
+        claim_id = row.get("claim_id", "")
+        if claim_id in fresh and row.get("query", "").strip() == offline[claim_id]:
+            row["query"] = fresh[claim_id]["query"]
+        elif claim_id in fresh:
+            kept.append(claim_id)
+    columns = list(current[0]) if current else list(CLAIM_COLUMNS)
+    written = {
+        "claims.csv": _csv(columns, current),
+        "drafts.csv": _csv(DRAFT_COLUMNS, notes),
+    }
+    for name, data in written.items():
+        atomic_write(folder / name, data)
+    load_project(folder)
+    return InitResult(folder, tuple(folder / name for name in written), len(decisions), len(drafts), True,
+                      tuple(f"{row['claim_id']}: {row['flag']}" for row in notes if row["flag"]), tuple(kept))
 
 
 PYTEST_INI = """[pytest]
@@ -268,12 +462,14 @@ def test_no_wording_claims_more_than_its_verdict():
 
 README = """# {title}
 
-A project of **evidence** (started with `evidence init` from `{article}`): each checkable claim of the article is a
+A project of **evidence** (started with `evidence init` from {article}): each checkable claim of the article is a
 row of `claims.csv`, judged against the studies registered in `data/`.
 
-`evidence init` read {sentences} sentences and drafted {claims} claims from those that matched at least two cues
-(numbers, causal verbs, appeals to studies, treatment and outcome words; the cues are the package's
-`rules/claim_cues.csv`). `sentences.csv` lists every sentence with its cues, so you can promote or drop drafts.
+`evidence init` read {sentences} sentences and drafted {claims} claims. `sentences.csv` lists every sentence with
+what init made of it (drafted, or left out as a heading, question, call to action, or for want of a claim cue or a
+health concept), so you can promote or drop drafts. `drafts.csv` gives each draft's claim type with the cue that
+decided it and its concept blocks: each query is (intervention synonyms) AND (condition or outcome synonyms), with
+the claim type's own block where it has one. {mesh}
 
 ## Two commands
 
@@ -288,8 +484,8 @@ Both install evidence from {checkout} into `.venv/`. With network and an NCBI e-
 
 ## From draft to verdict
 
-1. In `claims.csv`, rewrite each `(draft)` statement as a testable statement in your own words, fix its
-   `claim_type` and replace its first query with a real PubMed query; delete drafts that are not claims.
+1. In `claims.csv`, rewrite each `(draft)` statement as a testable statement in your own words, check its
+   `claim_type` and PICO slots, and make its query your own; delete drafts that are not claims.
 2. Gather studies: `evidence screen C01` (needs the snapshot or network), then include or exclude each candidate.
 3. Add a suggested wording per claim in `data/wording.csv`, then `evidence check`, `evidence brief` and
    `evidence cite` give the verdicts, the brief and the citations.

@@ -50,7 +50,9 @@ PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 OBSERVATIONAL = frozenset({"cohort", "case-control", "cross-sectional", "case-series", "case-report"})
 WEAK_FOR_EFFECTS = frozenset({"open-label", "non-randomized-trial", "case-series", "case-report"})
-INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety"})
+INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety", "indication"})
+# What guidance or a regulator says is settled by its own documents, not by studies.
+GUIDANCE_TYPES = frozenset({"regulatory"})
 # How often something happens or goes with something else: population studies answer it at high certainty (GRADE
 # for prognosis, Iorio et al. BMJ 2015).
 FREQUENCY_TYPES = frozenset({"epidemiology", "comorbidity", "prevalence"})
@@ -61,14 +63,14 @@ DESIGN_DIRECTIONS = ("benefit", "against", "inconsistent", "none")
 # The features the design route's direction and certainty rules may name.
 DESIGN_FEATURES = (
     "sided", "share_for", "minority_share", "basis_n", "basis_randomized", "basis_observational", "basis_syntheses",
-    "weak_design_share", "indirect_only", "partly_indirect", "intervention_claim", "frequency_claim",
-    "small_trials_only", "supporting",
+    "basis_experimental", "basis_guidance", "weak_design_share", "indirect_only", "partly_indirect",
+    "intervention_claim", "frequency_claim", "mechanism_claim", "guidance_claim", "small_trials_only", "supporting",
 )
 # The features the verdict table may name: the profile.
 PROFILE_FEATURES = (
     "dir_benefit", "dir_against", "dir_null_precise", "dir_null_imprecise", "dir_inconsistent", "dir_none",
     "certainty_rank", "indirect_only", "partly_indirect", "mag_small", "robust", "supporting", "observational_only",
-    "effect_route",
+    "effect_route", "can_contradict",
 )
 
 
@@ -108,15 +110,21 @@ def verdict_profile_rules() -> tuple[RuleRow, ...]:
     return _check_table("verdict_profile", "verdict", VERDICTS, PROFILE_FEATURES)
 
 
-def _weight(study: Study) -> float:
-    return float(study.n) if study.n else float(UNKNOWN_N)
+def _weights(rows: Sequence[tuple[EvidenceRow, Study, DesignCall]]) -> list[float]:
+    """How much each study weighs in the direction: its size; a study whose size is not recorded, the median of those
+    that are (UNKNOWN_N when none is); every synthesis alike, since a review is one body of evidence and its
+    participant count answers its own question, not this one."""
+    if rows and all(d.design in SYNTHESES for _, _, d in rows):
+        return [1.0] * len(rows)
+    known = sorted(float(s.n) for _, s, _ in rows if s.n)
+    fallback = known[len(known) // 2] if known else float(UNKNOWN_N)
+    return [float(s.n) if s.n else fallback for _, s, _ in rows]
 
 
 def _shares(rows: Sequence[tuple[EvidenceRow, Study, DesignCall]]) -> tuple[float, float]:
-    """(weight for the claim, weight against it): by size; a mixed finding counts half each way."""
+    """(weight for the claim, weight against it); a mixed finding counts half each way."""
     for_, against = 0.0, 0.0
-    for row, study, _ in rows:
-        w = _weight(study)
+    for (row, _, _), w in zip(rows, _weights(rows)):
         if row.stance == "supports":
             for_ += w
         elif row.stance == "contrasts":
@@ -130,15 +138,18 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
                  answering: frozenset[str]) -> tuple[str, list[tuple[EvidenceRow, Study, DesignCall]], dict[str, float]]:
     """(kind of basis, its studies, the features the design route's rules read) for a claim judged without numbers.
 
-    ``answering`` are the designs that answer the claim's type (rules/claim_types.csv)."""
+    ``answering`` are the designs that answer the claim's type (rules/claim_types.csv). For a claim made for animals
+    and people both, animal and laboratory studies answer its animal half directly and join the human ones."""
     sided = [(r, s, d) for r, s, d in linked if r.stance != "context"]
     human = [(r, s, d) for r, s, d in sided if d.design in answering and d.design not in PRECLINICAL]
     animal = [(r, s, d) for r, s, d in sided if d.design in PRECLINICAL]
     about_animals = claim.subjects in ("animals", "both")
-    if human:
+    if about_animals and (human or animal):
+        basis, kind = human + animal, "studies"
+    elif human:
         basis, kind = human, "studies"
     elif animal:
-        basis, kind = animal, "indirect studies" if not about_animals else "studies"
+        basis, kind = animal, "indirect studies"
     else:
         basis, kind = [], "none"
     syntheses = [(r, s, d) for r, s, d in basis if d.design in SYNTHESES]
@@ -146,25 +157,34 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
     for_, against = _shares(deciding)
     total = for_ + against
     share = round(100 * for_ / total) if total else 0
-    weak = sum(_weight(s) for _, s, d in basis if d.design in WEAK_FOR_EFFECTS)
-    basis_n = sum(_weight(s) for _, s, d in basis if d.design not in SYNTHESES) or \
-        sum(_weight(s) for _, s, _ in syntheses)
+    primary = [(r, s, d) for r, s, d in basis if d.design not in SYNTHESES]
+    sizes = _weights(primary)
+    weak = sum(w for (_, _, d), w in zip(primary, sizes) if d.design in WEAK_FOR_EFFECTS)
+    # how much information the basis holds: its largest synthesis's participants when reviews lead, else the
+    # primary studies' (for imprecision, GRADE's optimal information size)
+    biggest_review = max((s.n or 0 for _, s, _ in syntheses), default=0)
+    basis_n = biggest_review or sum(sizes)
     trials = [s for _, s, d in basis if d.design in RANDOMIZED]
     features = {
         "sided": len(deciding),
         "share_for": share,
         "minority_share": min(share, 100 - share) if total else 0,
         "basis_n": round(basis_n),
-        "basis_randomized": int(bool(trials) or any(d.design in SYNTHESES for _, _, d in basis)
-                                and claim.claim_type in INTERVENTION_TYPES),
+        "basis_randomized": int(bool(trials) or bool(syntheses) and claim.claim_type in INTERVENTION_TYPES),
         "basis_observational": int(bool(basis) and all(d.design in OBSERVATIONAL | SYNTHESES for _, _, d in basis)),
         "basis_syntheses": len(syntheses),
-        "weak_design_share": round(100 * weak / basis_n) if basis_n else 0,
+        # controlled experiments: randomized trials, or animal experiments where the claim is made for animals too
+        # (GRADE for preclinical studies, Hooijmans et al. 2018)
+        "basis_experimental": int(bool(trials) or about_animals and bool(animal)),
+        "basis_guidance": int(any(d.design == "guideline" for _, _, d in basis)),
+        "weak_design_share": round(100 * weak / sum(sizes)) if sizes and sum(sizes) else 0,
         "indirect_only": int(kind == "indirect studies"),
         # a claim about animals and people whose human half rests on animal studies alone
         "partly_indirect": int(claim.subjects == "both" and not human and bool(animal)),
         "intervention_claim": int(claim.claim_type in INTERVENTION_TYPES),
         "frequency_claim": int(claim.claim_type in FREQUENCY_TYPES),
+        "mechanism_claim": int(claim.claim_type == "mechanism"),
+        "guidance_claim": int(claim.claim_type in GUIDANCE_TYPES),
         "small_trials_only": int(len(trials) >= 2 and all((s.n or 0) < 100 for s in trials)),
         "supporting": sum(1 for r, _, _ in basis if r.stance == "supports"),
     }
@@ -173,7 +193,7 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
 
 def profile_features(*, direction: str, certainty_rank: int, indirect_only: bool, partly_indirect: bool,
                      magnitude: str, robust: bool, supporting: int, observational_only: bool,
-                     effect_route: bool) -> dict[str, float]:
+                     effect_route: bool, frequency_claim: bool = False) -> dict[str, float]:
     """The profile as the numbers the verdict table is written over."""
     return {
         "dir_benefit": int(direction == "benefit"),
@@ -190,6 +210,10 @@ def profile_features(*, direction: str, certainty_rank: int, indirect_only: bool
         "supporting": supporting,
         "observational_only": int(observational_only),
         "effect_route": int(effect_route),
+        # only numbers can show that a null is precise (or a harm real); without them a study 'against' the claim may
+        # be an imprecise null, which weakens a claim but cannot contradict it. Population studies of how common a
+        # condition is are the exception: their counts are the numbers.
+        "can_contradict": int(effect_route or frequency_claim),
     }
 
 

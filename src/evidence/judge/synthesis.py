@@ -744,7 +744,9 @@ def _published_basis(pools: Sequence[PublishedPool], family: str, window: str, s
     fitting = [p for p in pools if p.role == "primary" and p.estimate is not None and p.ci_low is not None
                and (family == "any" or p.family == family) and p.window in (window, "any") and not p.flag
                and direct(p)]
-    return min(fitting, key=lambda p: (p.window != window, -studies[p.study_id].year, p.line), default=None)
+    # the same window first, then the pool holding the most participants (the most information), then the newest
+    return min(fitting, key=lambda p: (p.window != window, -(p.participants or 0), -studies[p.study_id].year, p.line),
+               default=None)
 
 
 def _indirect_weight(pool: Pool, claim_id: str, data: EffectData) -> float:

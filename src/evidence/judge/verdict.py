@@ -46,8 +46,8 @@ from ..rules import RuleRow, check_option, rule_rows
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
 from .design import DesignCall, resolve_design
-from .profile import (DESIGN_FEATURES, PRECLINICAL as _PRECLINICAL, Profile, design_basis, design_direction_rules,
-                      first_rule, profile_features, verdict_profile_rules)
+from .profile import (DESIGN_FEATURES, FREQUENCY_TYPES, INTERVENTION_TYPES, PRECLINICAL as _PRECLINICAL, Profile,
+                      design_basis, design_direction_rules, first_rule, profile_features, verdict_profile_rules)
 from .synthesis import (
     ClaimSynthesis,
     harmonised,
@@ -68,7 +68,8 @@ __all__ = [
     "weight_share",
 ]
 
-INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety"})
+# Claims about what a treatment does or whom it is for (an indication rests on its effect); regulatory, prevalence and
+# epidemiology claims are not.
 RANDOMIZED = frozenset({"rct", "crossover-rct"})
 PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
@@ -274,6 +275,18 @@ def _indirect(claim_id: str, study_id: str, data: EffectData, studies: Mapping[s
     return None if judgement is None else judgement.indirect
 
 
+def optimal_information_size(standardized_mcid: float | None) -> float:
+    """GRADE's optimal information size: the participants one trial needs to detect the minimal important difference
+    (two-sided alpha, power from rules/synthesis.csv), when that difference is standardized; else the rule of thumb."""
+    settings = synthesis_settings()
+    if not standardized_mcid:
+        return float(settings["optimal_information_size"])
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(1 - float(settings["ois_alpha"]) / 2) + NormalDist().inv_cdf(float(settings["ois_power"]))
+    return 4 * z**2 / standardized_mcid**2
+
+
 def effect_features(synthesis: ClaimSynthesis, data: EffectData, studies: Mapping[str, Study] | None = None,
                     as_of: dt.date | None = None
                     ) -> dict[str, float] | None:
@@ -291,6 +304,7 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData, studies: Mappin
     if synthesis.basis == "pool":
         estimate, (low, high), k, participants = pool.estimate, pool.ci, pool.k, pool.participants
         mcid, i2, pi = pool.mcid, pool.i2, pool.pi
+        standardized = pool.measure.startswith("SMD")
         egger = pool.egger_p if pool.egger_p is not None else -1.0
         rob = int(weight_share(pool.weights, [e.bias.overall != "low" for e in pool.studies]) >= 50)
         rob_high = weight_share(pool.weights, [e.bias.overall == "high" for e in pool.studies])
@@ -303,26 +317,30 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData, studies: Mappin
         estimate, low, high = harmonised(published)
         k = published.k or 0
         participants = published_upper_participants(published, data)
-        measure = "SMD" if published.measure in ("g", "d", "SMD") else published.outcome
+        standardized = published.measure in ("g", "d", "SMD")
+        measure = "SMD" if standardized else published.outcome
         mcid_text = data.rules.outcome_scales.get(measure, {}).get("mcid", "")
         mcid = float(mcid_text) if mcid_text else None
         small = int(bool(participants and k and participants / k < LARGE_TRIAL_N))
+        # the review's own small-study adjustment of the same question (same window) leaves no clear effect
         bias_null = int(any(
-            p.study_id == published.study_id and p.role == "sensitivity" and p.ci_low is not None
-            and p.ci_low <= 0 <= p.ci_high for p in data.pools))
+            p.study_id == published.study_id and p.role == "sensitivity" and p.window == published.window
+            and p.ci_low is not None and p.ci_low <= 0 <= p.ci_high for p in data.pools))
+        robust = int(not bias_null)  # a published pool's robustness is what its own sensitivity analyses show
         judged = _indirect(claim_id, published.study_id, data, studies) or ()
         indirect, serious = 100 * int(len(judged) >= 1), 100 * int(len(judged) >= 2)
     else:
         estimate, (low, high), k, participants = single.estimate, single.ci, 1, single.participants
         scale = data.rules.outcome_scales.get(single.outcome, {})
         mcid = float(scale["mcid"]) if scale.get("mcid") and "MD" in single.derivation else None
+        standardized = False
         rob = int(single.bias.overall != "low")
         rob_high = 100 * int(single.bias.overall == "high")
         small = int(single.participants is not None and single.participants < LARGE_TRIAL_N)
         judged = _indirect(claim_id, single.study_id, data, studies) or ()
         indirect, serious = 100 * int(len(judged) >= 1), 100 * int(len(judged) >= 2)
     unreported = len(unreported_trials(synthesis.claim_id, data, as_of))
-    ois = float(synthesis_settings()["optimal_information_size"])
+    ois = optimal_information_size(mcid if standardized else None)
     return {
         "own_pool": int(synthesis.basis == "pool"),
         "published_basis": int(synthesis.basis == "published"),
@@ -552,7 +570,7 @@ def assess_claim(
         indirect_only=profile.directness == "indirect only", partly_indirect=profile.directness == "partly indirect",
         magnitude=profile.magnitude, robust=bool(effect["robust"]) if effect is not None else True,
         supporting=_supporting(claim, with_design), observational_only=_observational_only(claim, with_design, route),
-        effect_route=route == "effect")
+        effect_route=route == "effect", frequency_claim=claim.claim_type in FREQUENCY_TYPES)
     rule = first_rule(verdict_profile_rules(), table)
     verdict, reason = rule["verdict"], rule["explanation"]
     if override is not None:

@@ -22,6 +22,7 @@ SUBJECTS = ("people", "animals", "both")
 REQUIRED = ("claim_id", "section", "quote", "statement", "group", "claim_type", "query")
 CLAIM_TYPES = (
     "efficacy", "speed", "durability", "mechanism", "safety", "epidemiology", "comorbidity", "combination-therapy",
+    "regulatory", "indication", "prevalence",
 )
 # PubMed search field tags, long and short forms (PubMed Help, "Search field descriptions and tags").
 FIELD_TAGS = frozenset(

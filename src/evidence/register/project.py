@@ -32,6 +32,7 @@ from .claims import GROUP_PATTERN, Claim, get_claim, load_claims
 from .effects import EffectData, Trial, load_effect_data, required_file
 from .studies import (EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS, EvidenceRow, Override, Study, load_evidence,
                       load_overrides, load_studies)
+from .ratings import RATING_COLUMNS, Rating, load_ratings
 from .texts import REVIEW_COLUMNS, WORDING_COLUMNS, ReviewRating, load_article_review, load_wording
 
 __all__ = [
@@ -109,6 +110,7 @@ class Project:
     groups: tuple[Group, ...]
     wording: dict[str, str]
     review: tuple[ReviewRating, ...]
+    ratings: tuple[Rating, ...] = ()  # the blind dual review of the verdicts (data/ratings.csv)
     citations: dict[str, Citation] = field(default_factory=dict)  # study id -> its bibliographic details
 
     @property
@@ -245,5 +247,7 @@ def load_project(root: Path) -> Project:
     wording = load_wording(required_file(root / "data" / "wording.csv", WORDING_COLUMNS), claim_ids)
     review = load_article_review(required_file(root / "data" / "article_review.csv", REVIEW_COLUMNS))
     citations = load_citations(required_file(root / "data" / "citations.csv", CITATION_COLUMNS), register.studies)
+    ratings = load_ratings(required_file(root / "data" / "ratings.csv", RATING_COLUMNS),
+                           [c.claim_id for c in register.claims])
     return Project(root=root, config=config, rules=rules, register=register, groups=groups, wording=wording,
-                   review=review, citations=citations)
+                   review=review, citations=citations, ratings=ratings)

@@ -41,7 +41,12 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
     "wording_limits": ("verdict", "forbidden", "why", "source_url"),
     "review_criteria": ("criterion", "question", "source_url"),
     "claimreview_scale": ("verdict", "rating_value", "alternate_name", "why", "source_url"),
-    "claim_cues": ("cue", "pattern", "suggests", "why", "source_url"),
+    "claim_cues": ("cue", "pattern", "why", "source_url"),
+    "claim_type_cues": ("order", "claim_type", "needs", "from_heading", "pattern", "why", "source_url"),
+    "non_claims": ("kind", "pattern", "why", "source_url"),
+    "query_words": ("kind", "words", "why", "source_url"),
+    "query_blocks": ("claim_type", "use", "block", "why", "source_url"),
+    "csv_injection": ("character", "name", "why", "source_url"),
     "verdict_glossary": ("verdict", "meaning", "writer_may_say", "source_url"),
     "certainty_words": ("certainty", "says", "means", "avoid", "source_url"),
     "stopping": ("name", "value", "why", "source_url"),
@@ -54,7 +59,7 @@ RULE_TABLES: dict[str, tuple[str, ...]] = {
 ARTICLE_TABLES = ("comparators", "outcome_scales", "time_windows")
 # Columns that may be left empty (every other cell of a rule table is required).
 OPTIONAL = {("outcome_scales", "mcid"), ("outcome_scales", "direction"), ("time_windows", "target_hours"),
-            ("claim_cues", "suggests"), ("citation_types", "csl_genre")}
+            ("citation_types", "csl_genre")}
 
 
 @dataclass(frozen=True)

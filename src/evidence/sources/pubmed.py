@@ -5,6 +5,7 @@ counts more than 9,999 hits (the most esearch returns) it splits the window in h
 every slice fits and checks that the slice counts add up to the total. ``PubMed.fetch``
 fetches records by PMID in batches of at most 200, sorted so the same set of PMIDs always
 makes the same batches (and so the same cache entries). ``PubMed.pmid_for_doi`` resolves a DOI.
+``PubMed.probe`` asks only for a query's count and PubMed's translation of it (automatic term mapping).
 
 The client holds one transport and no cache logic: by default the E-utilities transport
 wrapped by the caching layer (``eutils_transport``), which applies the mode.
@@ -161,6 +162,18 @@ class PubMed:
         missing = tuple(p for p in wanted if p not in records)
         ordered = {p: records[p] for p in wanted if p in records}
         return FetchResult(records=ordered, missing=missing)
+
+    def probe(self, query: str) -> SearchPage:
+        """One esearch for ``query`` that returns no PMIDs: its count (frozen at the snapshot date when the client has
+        one) and PubMed's translation of each term (``SearchPage.translation_set``: the MeSH headings its automatic
+        term mapping chose)."""
+        if not query or not query.strip():
+            raise InputError("empty PubMed query. Fix: give the query text as it would be typed into PubMed.")
+        params = {"db": "pubmed", "term": query, "retmax": "0"}
+        if self.snapshot_date:
+            params.update(datetype="edat", mindate=EARLIEST_DATE,
+                          maxdate=_format_date(_parse_date(self.snapshot_date, "snapshot_date")))
+        return esearch_page(self.transport.get("esearch", params).document, source=f"esearch {query[:60]!r}")
 
     def pmid_for_doi(self, doi: str) -> str | None:
         """The PMID PubMed files under ``doi``, or None when there is not exactly one."""

@@ -23,6 +23,7 @@ __all__ = [
     "MeshHeading",
     "Record",
     "SearchPage",
+    "Translation",
     "check_response",
     "esearch_page",
     "parse_esearch",
@@ -102,6 +103,23 @@ class Record:
         return tuple(found)
 
 
+_MAPPED = re.compile(r'"([^"]+)"\[(MeSH Terms|Supplementary Concept)\]')
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One entry of esearch's ``TranslationSet``: a term as sent (``From``) and what PubMed's automatic term mapping
+    searched for it (``To``), e.g. ``"neoplasms"[MeSH Terms] OR "cancer"[All Fields]``."""
+
+    source: str
+    searched: str
+
+    @property
+    def mesh_headings(self) -> tuple[str, ...]:
+        """The MeSH headings (and supplementary concepts) the term was mapped to, as PubMed writes them."""
+        return tuple(dict.fromkeys(match.group(1) for match in _MAPPED.finditer(self.searched)))
+
+
 @dataclass(frozen=True)
 class SearchPage:
     """One esearch answer."""
@@ -115,6 +133,12 @@ class SearchPage:
     query_key: str = ""
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    translation_set: tuple[Translation, ...] = ()
+
+    @property
+    def mesh_headings(self) -> tuple[str, ...]:
+        """Every MeSH heading PubMed mapped a term of the query to, in order."""
+        return tuple(dict.fromkeys(h for t in self.translation_set for h in t.mesh_headings))
 
 
 @contextlib.contextmanager
@@ -184,6 +208,8 @@ def esearch_page(root: ET.Element, *, source: str = "esearch") -> SearchPage:
         query_key=_text(root.find("QueryKey")),
         errors=tuple(f"{e.tag}: {_text(e)}" for e in root.findall("ErrorList/*")),
         warnings=tuple(f"{e.tag}: {_text(e)}" for e in root.findall("WarningList/*")),
+        translation_set=tuple(Translation(_text(e.find("From")), _text(e.find("To")))
+                              for e in root.findall("TranslationSet/Translation")),
     )
 
 
