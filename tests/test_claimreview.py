@@ -68,7 +68,9 @@ def test_the_scale_falls_as_the_verdicts_weaken_and_uses_both_ends():
 
 
 def test_a_contradicted_claim_is_rated_one_and_named_so():
-    contradicted = next(a for a in ASSESSMENTS if a.verdict == "contradicted")
+    from dataclasses import replace
+
+    contradicted = replace(ASSESSMENTS[0], verdict="contradicted")  # none of the article's claims is
     rating = claim_review(contradicted, project=PROJECT)["reviewRating"]
     assert (rating["ratingValue"], rating["alternateName"]) == (1, "Contradicted by the evidence")
 

@@ -12,8 +12,8 @@ from support import ROOT, copy_project, read_csv, write_csv
 
 from evidence import cli
 from evidence.errors import DataError
-from evidence.judge.verdict import assess_project, assess_register
-from evidence.present.sections import authorities_card
+from evidence.judge.verdict import assess_project
+from evidence.present.sections import basis_summary, authorities_card
 from evidence.register.effects import (
     AUTHORITY_COLUMNS,
     EFFECT_COLUMNS,
@@ -121,11 +121,11 @@ def test_a_header_only_data_file_means_none_of_its_kind(tmp_path):
 
 def test_the_section_says_where_we_differ_from_an_authority_and_why():
     assessment = ASSESSMENTS["C13"]
-    assert assessment.verdict == "weak"  # very low certainty: guidelines that recommend (es)ketamine lean the other way
     text = authorities_card(assessment).data
-    assert "| NICE | 2022 | insufficient evidence |" in text and "Where we differ from NICE" not in text
-    assert "*Where we differ from CANMAT (2021):*" in text
-    assert f"our pool of {assessment.synthesis.pool.k} trials" in text and "published after 2021" in text
+    assert assessment.verdict == "well-supported"  # leans for, as CANMAT does and NICE does not
+    assert "| NICE | 2022 | insufficient evidence |" in text and "Where we differ from CANMAT" not in text
+    assert "*Where we differ from NICE (2022):*" in text
+    assert basis_summary(assessment) in text and "published after 2022" in text
     assert "No guideline" in authorities_card(ASSESSMENTS["C07"]).data
 
 

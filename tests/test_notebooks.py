@@ -18,6 +18,7 @@ from support import RULES, ROOT, copy_project
 
 from evidence import cli
 from evidence.errors import DataError
+from evidence.judge.verdict import assess_claim
 from evidence.present.execute import execute_notebook, notebook_paths
 from evidence.present.nbval_ipc import IPCKernelManager
 from evidence.present.notebook import group_pages, render_group_notebook, write_group_notebooks
@@ -152,12 +153,17 @@ def test_leaving_a_study_out_of_a_section_moves_its_verdict(tmp_path):
     before, after = _verdict_text(committed, "C04"), _verdict_text(executed, "C04")
     assert before != after
     assert "1 contrasts" in after and "2 contrasts" in before
-    # without the published pool, the verdict rests on the one trial with usable numbers
+    # the section shows what the package computes for the register without those two studies
+    project = load_project(ROOT)
+    left = {"pmid:35046508", "doi:10.1080/20008066.2023.2299124"}
+    linked = [(r, s) for r, s in project.register.for_claim("C04") if s.study_id not in left]
+    expected = assess_claim(project.claim("C04"), linked, effect_data=project.register.effect_data,
+                            studies=project.register.studies, as_of=project.config.snapshot_date)
+    assert f"**Verdict: {expected.verdict}** · certainty **{expected.certainty}**" in after
+    assert expected.profile.basis_label in after and expected.profile.basis_label not in before
     pool_before, pool_after = (next(c for c in nb.cells if c.get("id") == "c04-pool").outputs[0]["data"]["text/markdown"]
                                for nb in (committed, executed))
-    assert "published pool of Borgogna 2024 is the basis" in pool_before
-    assert "one trial with usable numbers" in pool_after and "Borgogna" not in pool_after
-    assert "One trial finds a difference" in after
+    assert "Borgogna 2024 (g" in pool_before and "Borgogna" not in pool_after  # among the pools not used
 
 
 def test_nbval_kernels_listen_on_unix_sockets_not_tcp_ports(tmp_path):

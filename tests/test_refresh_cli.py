@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from support import RULES, ROOT, SENTINEL_KEY, bare_project, read_csv, write_csv

@@ -156,7 +156,6 @@ def test_missing_column(project):
 def test_every_displayed_link_is_built_from_the_identifier():
     """The link a reader sees is PubMed's page for a PMID, else doi.org for a DOI; where the identifier was seen is
     provenance, kept apart (source_url, seen_at)."""
-    from evidence.judge.verdict import assess_project, assess_register
     from evidence.present.tables import evidence_table
     from evidence.vocab import doi_url, pubmed_url
 
@@ -201,4 +200,4 @@ def test_reports_of_one_trial_share_its_key():
     register = load_register(ROOT)
     keys = {s.study_id: s.trial_key for s in register.studies.values()}
     assert keys["pmid:35046508"] == "NCT02655692"  # as data/trials.csv lists it
-    assert keys["pmid:24668760"] == "pmid:24668760"  # no registry id recorded: its own trial
+    assert keys["pmid:29362795"] == "pmid:29362795"  # no registry id recorded: its own trial

@@ -7,11 +7,12 @@ import pytest
 
 import evidence.rules as rules
 from evidence.errors import EvidenceError, RuleError
-from evidence.judge import design, verdict
+from evidence.judge import design, profile, verdict
 from evidence.present.methods import rule_table
 from evidence.register import filters, studies
 
-CACHED = (rules.rule_rows, design.design_rules, verdict.strong_designs, verdict.verdict_rules,
+CACHED = (rules.rule_rows, design.design_rules, verdict.strong_designs, profile.verdict_profile_rules,
+          profile.design_direction_rules,
           verdict.certainty_rules, verdict.gap_rules, studies.designs, filters.search_filters)
 
 
@@ -38,7 +39,8 @@ def test_every_shipped_table_reads_and_cites_its_source():
         assert rows, table
         assert all(row["source_url"].startswith(("https://", "http://")) for row in rows), table
         assert list(rule_table(table).columns) == list(columns)
-    assert all((design.design_rules(), verdict.verdict_rules(), verdict.certainty_rules(), verdict.gap_rules()))
+    assert all((design.design_rules(), profile.verdict_profile_rules(), profile.design_direction_rules(),
+                verdict.certainty_rules(), verdict.gap_rules()))
 
 
 def test_an_unknown_table_lists_the_tables():
@@ -67,15 +69,22 @@ def test_a_design_outside_the_vocabulary_names_the_designs(broken):
 
 
 def test_a_malformed_verdict_condition_names_the_row_and_the_features(broken):
-    broken("verdict_rules", lambda text: text.replace("supports == 0 and mixed == 0", "supports = 0", 1))
-    with pytest.raises(RuleError, match=r"verdict_rules.csv, row 3: condition 'supports = 0 and .*': malformed comparison 'supports = 0'"):
-        verdict.verdict_rules()
+    broken("verdict_profile", lambda text: text.replace("dir_against == 1 and certainty_rank <= 1", "dir_against = 1 and certainty_rank <= 1", 1))
+    with pytest.raises(RuleError, match=r"verdict_profile.csv, row 4: condition 'dir_against = 1 and .*': malformed "
+                                        r"comparison 'dir_against = 1'.*Valid options: dir_benefit"):
+        profile.verdict_profile_rules()
+
+
+def test_a_verdict_condition_on_an_unknown_feature_names_the_features(broken):
+    broken("verdict_profile", lambda text: text.replace("dir_none == 1", "against_share >= 80", 1))
+    with pytest.raises(RuleError, match=r"verdict_profile.csv, row 3: .*unknown feature 'against_share'"):
+        profile.verdict_profile_rules()
 
 
 def test_an_unknown_verdict_names_the_verdicts(broken):
-    broken("verdict_rules", lambda text: text.replace(",contradicted,", ",debunked,", 1))
+    broken("verdict_profile", lambda text: text.replace(",contradicted,", ",debunked,", 1))
     with pytest.raises(RuleError, match=r"verdict 'debunked' is not a known option. Valid options: well-supported"):
-        verdict.verdict_rules()
+        profile.verdict_profile_rules()
 
 
 def test_an_unknown_claim_type_names_the_claim_types(broken):

@@ -28,7 +28,7 @@ from evidence.judge.synthesis import (
     smd_effect,
     synthesize_claim,
 )
-from evidence.judge.verdict import EFFECT_FEATURES, assess_claim, effect_certainty_rules, effect_verdict_rules, evaluate
+from evidence.judge.verdict import EFFECT_FEATURES, assess_claim, effect_certainty_rules, evaluate
 from evidence.register.claims import Claim
 from evidence.register.effects import EffectData, EffectRow, PublishedPool
 from evidence.register.studies import EvidenceRow, Study
@@ -193,7 +193,7 @@ def test_unconfirmed_numbers_and_other_scales_stay_out_with_a_reason():
     assert any("second pass" in why for _, why in synthesis.excluded)
 
 
-# -- the effect route's rules, one test each -----------------------------------------------------------------
+# -- the effect route's certainty and direction rules, one test each (the verdict table: test_verdict.py) -----------------------------------------------------------------
 def features(**changes):
     values = dict(own_pool=1, published_basis=0, single_trial=0, k=5, participants=800, participants_known=1,
                   benefit=1, ci_excludes_null=1, pi_available=1, pi_excludes_null=1, pi_unreliable=0, mcid_known=1,
@@ -203,27 +203,6 @@ def features(**changes):
     values.update(changes)
     assert tuple(values) == EFFECT_FEATURES
     return values
-
-
-def first_verdict(values) -> str:
-    return next(r["verdict"] for r in effect_verdict_rules() if evaluate(r["condition"], values))
-
-
-@pytest.mark.parametrize(("changes", "verdict"), [
-    (dict(benefit=0), "contradicted"),
-    (dict(own_pool=0, single_trial=1, ci_excludes_null=0), "unsupported"),
-    (dict(own_pool=0, single_trial=1), "weak"),
-    (dict(ci_excludes_null=0, within_mcid=1), "unsupported"),
-    (dict(ci_excludes_null=0), "mixed"),
-    (dict(certainty_rank=3), "weak"),
-    (dict(), "well-supported"),
-    (dict(pi_excludes_null=0), "supported-with-caveats"),
-    (dict(reaches_mcid=0, certainty_rank=1), "supported-with-caveats"),
-    (dict(robust=0), "supported-with-caveats"),  # a conclusion that flips under a reasonable alternative
-    (dict(pi_unreliable=1), "supported-with-caveats"),  # a PI resting on tau² = 0 from few trials
-])
-def test_each_effect_verdict_rule(changes, verdict):
-    assert first_verdict(features(**changes)) == verdict
 
 
 @pytest.mark.parametrize(("changes", "domain", "reasons"), [

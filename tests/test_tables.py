@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 from support import ROOT  # noqa: E402
 
 from evidence import cli  # noqa: E402
-from evidence.judge.verdict import assess_project, assess_register  # noqa: E402
+from evidence.judge.verdict import assess_project  # noqa: E402
 from evidence.present import (  # noqa: E402
     claim_card,
     evidence_map_table,
@@ -121,9 +121,27 @@ def test_markdown_cards():
     assert "\n" not in offline.split("**Search strategy.**", 1)[1]  # the whole note is one paragraph
     # the screening and flow cells say nothing more without a search
     assert screening_card(None, []) is None and prisma_card(None, [], ASSESSMENTS["C04"]) is None
-    text = verdict_card(ASSESSMENTS["C04"]).data
-    assert "**Verdict: weak**" in text and "GRADE domains that lower the certainty" in text and "Gaps:" in text
-    assert "effect route" in text and "design route" in verdict_card(ASSESSMENTS["C05"]).data
+    c04 = ASSESSMENTS["C04"]
+    text = verdict_card(c04).data
+    assert f"**Verdict: {c04.verdict}**" in text and "GRADE domains that lower the certainty" in text and "Gaps:" in text
+    assert "*What it means:*" in text and "**Evidence profile**" in text and c04.verdict_reason in text
+    assert f"| {c04.profile.direction} | {c04.profile.magnitude} | {c04.profile.directness} |" in text
+    assert "design route" in text and "effect route" in verdict_card(ASSESSMENTS["C13"]).data
+    assert "Independent review" not in text  # no ratings handed in
+
+
+def test_the_verdict_card_flags_a_disagreement_with_the_blind_review_and_shows_both_positions():
+    from evidence.register.ratings import Rating
+
+    c04 = ASSESSMENTS["C04"]
+    other = next(v for v in ("weak", "mixed") if v != c04.suggested)
+    agree = verdict_card(c04, [Rating("C04", "consensus", c04.suggested, "low", "our reasons")]).data
+    assert "**Independent review agrees.**" in agree and "⚑" not in agree
+    differ = verdict_card(c04, [Rating("C04", "A", c04.suggested, "low", "x"),
+                                Rating("C04", "consensus", other, "very low", "the <b>raters'</b> reasons")]).data
+    assert "**⚑ Independent review disagrees.**" in differ
+    assert f"reached *{other}* at very low certainty" in differ and f"The rules give *{c04.suggested}*" in differ
+    assert "the \\<b\\>raters'\\</b\\> reasons" in differ  # the raters' text is escaped like any other
 
 
 def test_check_json(monkeypatch, capsys):

@@ -44,7 +44,7 @@ import pandas as pd
 
 from .errors import ConfigurationError, EvidenceError
 from .present.tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
-from .register.claims import claims_in_group, get_claim
+from .register.claims import claims_in_group
 from .register.project import load_project
 from .register.refresh import refresh_register
 from .settings import Settings
@@ -149,7 +149,9 @@ def check_rows(workspace) -> list[dict]:
         rows.append({
             "claim_id": assessment.claim.claim_id,
             "verdict": assessment.verdict,
+            "suggested": assessment.suggested,  # the engine's verdict before any curator's override
             "certainty": assessment.certainty,
+            "basis": _basis(assessment),
             "route": assessment.route,
             "direction": assessment.direction or None,
             "counts": assessment.stance_counts(),
@@ -166,6 +168,25 @@ def check_rows(workspace) -> list[dict]:
             "statement": assessment.claim.statement,
         })
     return rows
+
+
+def _basis(assessment) -> dict | None:
+    """What the verdict rests on: the kind of basis, in words, its study ids (or the published pool's), and the
+    profile the verdict table read."""
+    profile = assessment.profile
+    if profile is None:
+        return None
+    return {"kind": profile.basis, "label": profile.basis_label, "study_ids": list(profile.basis_ids),
+            "direction": profile.direction, "magnitude": profile.magnitude, "directness": profile.directness,
+            "certainty": profile.certainty}
+
+
+def _require_fitting_wordings(workspace) -> None:
+    """Stop before publishing a suggested wording that says more, or less, than its verdict and certainty."""
+    from .judge.wording import require_fitting_wordings
+
+    require_fitting_wordings(workspace.project.wording,
+                             {a.claim.claim_id: (a.verdict, a.certainty) for a in workspace.assessments()})
 
 
 def _round(values, digits: int = 4):
@@ -259,6 +280,7 @@ def cmd_check(args, settings: Settings) -> int:
     workspace = _workspace(settings)
     if args.claim:
         workspace.claim(args.claim)  # an unknown id lists the valid ones before anything is assessed
+    _require_fitting_wordings(workspace)
     rows = check_rows(workspace)
     assessments = {a.claim.claim_id: a for a in workspace.assessments()}
     if args.claim:
@@ -269,7 +291,8 @@ def cmd_check(args, settings: Settings) -> int:
     elif args.claim:
         claim_id = rows[0]["claim_id"]
         wording = workspace.project.wording.get(claim_id, "")
-        _print_claim(assessments[claim_id], rows[0], key_studies(assessments[claim_id]), wording)
+        _print_claim(assessments[claim_id], rows[0], key_studies(assessments[claim_id]), wording,
+                     workspace.project.ratings)
     else:
         table = pd.DataFrame([{
             "claim": r["claim_id"], "verdict": r["verdict"] + (f" {OVERRIDE_LABEL}" if r["override"] else ""),
@@ -289,15 +312,21 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
+def _print_claim(assessment, row: dict, studies, wording: str = "", ratings=()) -> None:
+    from .judge.wording import glossary
     from .present.sections import basis_summary
 
     claim = assessment.claim
+    meaning = glossary()[assessment.verdict]
     print(f"{claim.claim_id} · {claim.section}\n")
     print(f"The article says: {claim.quote}")
     print(f"Testable statement: {claim.statement}\n")
     print(f"Verdict: {row['verdict']}{' ' + OVERRIDE_LABEL if row['override'] else ''} · certainty {row['certainty']}")
-    print(f"  {assessment.verdict_reason}")
+    if row["override"]:
+        print(f"  Suggested by the rules (before the curator's override): {row['suggested']}")
+    print(f"  What it means: {meaning.meaning}")
+    print(f"  A writer may say: {meaning.writer_may_say}")
+    print(f"  Why: {assessment.verdict_reason}")
     print(f"  Rests on: {basis_summary(assessment)}")
     if assessment.direction:
         print(f"  Direction: {assessment.direction}. {assessment.direction_reason}")
@@ -313,6 +342,11 @@ def _print_claim(assessment, row: dict, studies, wording: str = "") -> None:
         print("\nWhat the authorities conclude:")
         for a in row["authorities"]:
             print(f"  - {a['body']} {a['year'] or ''}: {a['position']}. {a['summary']}")
+    consensus = next((r for r in ratings if r.claim_id == claim.claim_id and r.rater == "consensus"), None)
+    if consensus is not None:
+        agrees = "agrees" if consensus.verdict == assessment.suggested else "DISAGREES"
+        print(f"\nIndependent review {agrees}: two blind raters, reconciled by a third, reached {consensus.verdict} at "
+              f"{consensus.certainty} certainty.")
     if wording:
         print(f"\nWhat can be said: {wording}")
     print("\nKey studies to cite:")
@@ -366,7 +400,9 @@ def cmd_brief(args, settings: Settings) -> int:
 
     html_path = (args.out or settings.root / BRIEF_PDF).with_suffix(".html")
     site = Path(os.path.relpath(settings.root / "site", html_path.parent.resolve())).as_posix() + "/"
-    atomic_write(html_path, brief_page(load_workspace(settings), site_prefix=site).encode("utf-8"))
+    workspace = load_workspace(settings)
+    _require_fitting_wordings(workspace)
+    atomic_write(html_path, brief_page(workspace, site_prefix=site).encode("utf-8"))
     print(f"wrote {settings.display_path(html_path)}")
     if args.html_only:
         return 0

@@ -42,7 +42,6 @@ import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -60,7 +59,7 @@ from .register.project import load_project
 from .register.studies import EVIDENCE_COLUMNS, OVERRIDE_COLUMNS, STUDY_COLUMNS
 from .register.ratings import RATING_COLUMNS
 from .register.texts import REVIEW_COLUMNS, WORDING_COLUMNS
-from .rules import ARTICLE_TABLES, RULE_TABLES, rule_rows
+from .rules import ARTICLE_TABLES, RULE_TABLES
 from .settings import Settings
 from .sources.pubmed import PubMed
 
@@ -423,7 +422,7 @@ addopts = -p no:cacheprovider -p evidence.present.nbval_ipc --nbval --nbval-sani
 """
 
 PROJECT_TESTS = '''"""This project's own checks (written by `evidence init`): the register loads, every claim has a verdict, the
-group notebooks are what claims.csv generates, and suggested wordings claim no more than their verdicts allow.
+group notebooks are what claims.csv generates, and suggested wordings say no more, and no less, than their verdicts and certainty allow.
 nbval (pytest.ini) runs every notebook and compares its outputs."""
 
 from pathlib import Path
@@ -431,7 +430,7 @@ from pathlib import Path
 import nbformat
 
 from evidence import assess_project, load_project
-from evidence.present.exports import overclaims
+from evidence.judge.wording import wording_conflicts
 from evidence.present.notebook import group_pages, render_group_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -452,12 +451,10 @@ def test_the_group_notebooks_are_what_claims_csv_generates():
             f"notebooks/{page.stem}.ipynb is stale: run `python3 tasks.py report`")
 
 
-def test_no_wording_claims_more_than_its_verdict():
+def test_no_wording_contradicts_its_verdict_or_certainty():
     project = load_project(ROOT)
-    for assessment in assess_project(project):
-        said = project.wording.get(assessment.claim.claim_id)
-        if said:
-            assert overclaims(said, assessment.verdict) == [], assessment.claim.claim_id
+    judged = {a.claim.claim_id: (a.verdict, a.certainty) for a in assess_project(project)}
+    assert wording_conflicts(project.wording, judged) == {}
 '''
 
 README = """# {title}

@@ -32,6 +32,7 @@ from ..register.claims import Claim
 from ..register.studies import EvidenceRow, Study
 from ..rules import RuleRow, check_option, rule_rows
 from ..vocab import VERDICTS
+from .conditions import check_condition, evaluate, follow_up_weeks
 from .design import DesignCall
 
 __all__ = [
@@ -50,6 +51,8 @@ PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 OBSERVATIONAL = frozenset({"cohort", "case-control", "cross-sectional", "case-series", "case-report"})
 WEAK_FOR_EFFECTS = frozenset({"open-label", "non-randomized-trial", "case-series", "case-report"})
+# Human primary studies of any design: those a claim's type does not list answer it at a lower grade.
+LOWER_GRADE = WEAK_FOR_EFFECTS | OBSERVATIONAL | {"human-experimental"}
 INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety", "indication"})
 # What guidance or a regulator says is settled by its own documents, not by studies.
 GUIDANCE_TYPES = frozenset({"regulatory"})
@@ -65,12 +68,13 @@ DESIGN_FEATURES = (
     "sided", "share_for", "minority_share", "basis_n", "basis_randomized", "basis_observational", "basis_syntheses",
     "basis_experimental", "basis_guidance", "weak_design_share", "indirect_only", "partly_indirect",
     "intervention_claim", "frequency_claim", "mechanism_claim", "guidance_claim", "small_trials_only", "supporting",
+    "durability_claim", "longest_trial_weeks",
 )
 # The features the verdict table may name: the profile.
 PROFILE_FEATURES = (
     "dir_benefit", "dir_against", "dir_null_precise", "dir_null_imprecise", "dir_inconsistent", "dir_none",
     "certainty_rank", "indirect_only", "partly_indirect", "mag_small", "robust", "supporting", "observational_only",
-    "effect_route", "can_contradict",
+    "effect_route", "can_contradict", "registered",
 )
 
 
@@ -78,7 +82,7 @@ PROFILE_FEATURES = (
 class Profile:
     """What a claim's verdict rests on, as a reviewer would write it in a summary-of-findings table."""
 
-    basis: str  # "pool", "single", "published", "studies", "indirect studies" or "none"
+    basis: str  # "pool", "single", "published", "studies", "lower-grade studies", "indirect studies" or "none"
     basis_label: str  # in words, with its size
     basis_ids: tuple[str, ...]  # the studies (or the published pool) the basis is made of
     direction: str  # benefit, harm, against, null-precise, null-imprecise, inconsistent or none
@@ -89,14 +93,12 @@ class Profile:
 
 
 def _check_table(table: str, column: str, options: tuple[str, ...], features: tuple[str, ...]) -> tuple[RuleRow, ...]:
-    from .verdict import _check_condition  # one condition language for every rule table
-
     rows = rule_rows(table)
     for row in rows:
         check_option(row, column, options)
         if not row["order"].isdigit():
             raise row.error(f"order {row['order']!r} is not a whole number.")
-        _check_condition(row, features)
+        check_condition(row, features)
     return tuple(sorted(rows, key=lambda r: int(r["order"])))
 
 
@@ -143,11 +145,16 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
     sided = [(r, s, d) for r, s, d in linked if r.stance != "context"]
     human = [(r, s, d) for r, s, d in sided if d.design in answering and d.design not in PRECLINICAL]
     animal = [(r, s, d) for r, s, d in sided if d.design in PRECLINICAL]
+    # human studies of a design below the claim's type (uncontrolled series for an effect, say): evidence of a lower
+    # grade, which certainty starts low for (GRADE), the basis only when no better design takes a side
+    lower = [(r, s, d) for r, s, d in sided if d.design in LOWER_GRADE and d.design not in answering]
     about_animals = claim.subjects in ("animals", "both")
     if about_animals and (human or animal):
         basis, kind = human + animal, "studies"
     elif human:
         basis, kind = human, "studies"
+    elif lower:
+        basis, kind = lower, "lower-grade studies"
     elif animal:
         basis, kind = animal, "indirect studies"
     else:
@@ -165,6 +172,7 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
     biggest_review = max((s.n or 0 for _, s, _ in syntheses), default=0)
     basis_n = biggest_review or sum(sizes)
     trials = [s for _, s, d in basis if d.design in RANDOMIZED]
+    trial_weeks = [w for r, _, d in basis if d.design in RANDOMIZED and (w := follow_up_weeks(r.follow_up)) is not None]
     features = {
         "sided": len(deciding),
         "share_for": share,
@@ -187,13 +195,16 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
         "guidance_claim": int(claim.claim_type in GUIDANCE_TYPES),
         "small_trials_only": int(len(trials) >= 2 and all((s.n or 0) < 100 for s in trials)),
         "supporting": sum(1 for r, _, _ in basis if r.stance == "supports"),
+        "durability_claim": int(claim.claim_type == "durability"),
+        # how long the longest randomized trial in the basis follows patients (0: none says)
+        "longest_trial_weeks": round(max(trial_weeks), 1) if trial_weeks else 0,
     }
     return kind, basis, features
 
 
 def profile_features(*, direction: str, certainty_rank: int, indirect_only: bool, partly_indirect: bool,
                      magnitude: str, robust: bool, supporting: int, observational_only: bool,
-                     effect_route: bool, frequency_claim: bool = False) -> dict[str, float]:
+                     effect_route: bool, frequency_claim: bool = False, registered: int = 1) -> dict[str, float]:
     """The profile as the numbers the verdict table is written over."""
     return {
         "dir_benefit": int(direction == "benefit"),
@@ -214,10 +225,9 @@ def profile_features(*, direction: str, certainty_rank: int, indirect_only: bool
         # be an imprecise null, which weakens a claim but cannot contradict it. Population studies of how common a
         # condition is are the exception: their counts are the numbers.
         "can_contradict": int(effect_route or frequency_claim),
+        "registered": registered,  # studies registered for the claim, whatever their stance
     }
 
 
 def first_rule(rules: Sequence[RuleRow], features: Mapping[str, float]) -> RuleRow:
-    from .verdict import evaluate
-
     return next(r for r in rules if evaluate(r["condition"], features))

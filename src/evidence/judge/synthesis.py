@@ -43,7 +43,6 @@ Derivations, each named where it is used (Cochrane Handbook, chapter 6):
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -255,6 +254,8 @@ class ClaimSynthesis:
     reason: str
     excluded: tuple[tuple[str, str], ...] = field(default=())  # (study label, why not pooled)
     window_label: str = ""  # the window's label in the article's rules/time_windows.csv
+    # (study label, why) for each published pool of the claim's question that is not the basis
+    not_basis: tuple[tuple[str, str], ...] = field(default=())
 
 
 # -- effect sizes ------------------------------------------------------------------------------------
@@ -714,21 +715,52 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
         single = only[0] if len(only) == 1 else None
     basis_pool = _published_basis(published, family, window, studies, claim.claim_id, data)
     mostly_indirect = pool is not None and _indirect_weight(pool, claim.claim_id, data) >= 50
-    if pool is not None and not (mostly_indirect and basis_pool is not None):
+    # a pool of two trials gives no prediction interval and little information: a direct published pool of the same
+    # question, which can hold more trials, is the better basis; so is one when ours is mostly of indirect trials
+    enough = pool is not None and pool.k >= int(_setting("min_trials_for_prediction_interval"))
+    if pool is not None and (enough and not mostly_indirect or basis_pool is None):
         basis, reason = "pool", f"{pool.k} trials pooled"
     elif basis_pool is not None:
         basis = "published"
-        if pool is not None:
+        if pool is not None and mostly_indirect:
             mine = f"our pool of {pool.k} trials is mostly of trials indirect for the claim (data/indirectness.csv)"
+        elif pool is not None:
+            mine = f"our pool has only {pool.k} trials"
         else:
             mine = "fewer than two comparable trials with usable numbers"
         reason = f"{mine}; the published pool of {_label(studies[basis_pool.study_id])}, direct for the claim, is the basis"
     elif single is not None:
         basis, reason = "single", "one trial with usable numbers: no pool is possible"
+    elif usable := [f for f in candidates.values() if f.md is not None or f.smd is not None]:
+        names = ", ".join(sorted(f"{(f.md or f.smd)[0].label} ({(f.md or f.smd)[0].outcome})" for f in usable))
+        basis, reason = "none", (f"{len(usable)} trials with usable numbers ({names}), but on different scales and "
+                                 "without a standardized difference for each, so they cannot be pooled (Cochrane "
+                                 "Handbook 10.5.2), and no published pool can be the basis")
     else:
         basis, reason = "none", "no trial with usable numbers for this question, and no published pool that can be the basis"
+    not_basis = tuple((f"{_label(studies[p.study_id])} ({p.measure} {harmonised(p)[0]:.2f}, 95% CI "
+                       f"{harmonised(p)[1]:.2f} to {harmonised(p)[2]:.2f}; {p.timepoint})",
+                       _why_not_basis(p, family, window, basis, claim.claim_id, data))
+                      for p in published if p is not basis_pool and p.estimate is not None and p.ci_low is not None
+                      and (family == "any" or p.family == family))
     return ClaimSynthesis(claim.claim_id, family, window, pool, single, published, basis, basis_pool, reason,
-                          tuple(excluded), data.rules.time_windows.get(window, {}).get("label", window))
+                          tuple(excluded), data.rules.time_windows.get(window, {}).get("label", window), not_basis)
+
+
+def _why_not_basis(p: PublishedPool, family: str, window: str, basis: str, claim_id: str, data: EffectData) -> str:
+    """Why a published pool of the claim's question is not what the verdict rests on, in words."""
+    judged = data.indirectness.get((claim_id, p.study_id))
+    if p.flag:
+        return f"flagged: {p.flag}"
+    if judged is not None and judged.indirect:
+        return f"judged indirect for the claim ({', '.join(judged.indirect)}; data/indirectness.csv)"
+    if p.role != "primary":
+        return f"not the review's primary analysis ({p.role})"
+    if p.window not in (window, "any"):
+        return f"another time window ({p.timepoint})"
+    if basis == "pool":
+        return "our own pool of the trials is the basis"
+    return "another published pool of the same question holds more participants or a closer window"
 
 
 def _published_basis(pools: Sequence[PublishedPool], family: str, window: str, studies: Mapping[str, Study],

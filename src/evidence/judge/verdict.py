@@ -1,27 +1,25 @@
-"""Per claim: a GRADE-style certainty with named domains, a verdict, and the gaps, by one of two routes.
+"""Per claim: an evidence profile (basis, direction, magnitude against the claim, directness, certainty with GRADE's
+named domains), the verdict it maps to, and the gaps. The profile is built by one of two routes (``profile``):
 
-* The **effect route**, for a claim that asks an effect question (claims.csv names its outcome family
-  and time window) and has numbers to answer it: the verdict follows the pooled evidence
-  (``synthesis.synthesize_claim``): its direction (benefit, harm, a precise or an imprecise null,
-  inconsistent), whether the confidence and prediction intervals exclude no effect, whether it reaches
-  the minimal important difference, whether the conclusion survives the pool's sensitivity rows, and
-  GRADE's domains computed from the pool (risk of bias per trial by RoB 2 domain, inconsistency,
-  indirectness from ``data/indirectness.csv``, imprecision against the MID and the optimal information
-  size, publication bias at most one level without direct evidence). Rules:
-  ``rules/effect_certainty_rules.csv``, ``rules/effect_verdict_rules.csv`` and
-  ``rules/effect_direction_rules.csv``.
-* The **design route**, for mechanism, frequency and co-occurrence claims, and for effect claims with
-  no usable numbers: certainty starts from the designs that answer that kind of claim for whom it is
-  about (``subjects``: laboratory and animal studies answer a mechanism claimed in animals too, and are
-  indirect for people). Rules: ``rules/certainty_rules.csv`` and ``rules/verdict_rules.csv``.
+* The **effect route**, for a claim that asks an effect question (claims.csv names its outcome family and time window)
+  and has numbers to answer it: the basis is the pooled evidence (``synthesis.synthesize_claim``), its direction
+  (benefit, harm, a precise or an imprecise null, inconsistent) follows ``rules/effect_direction_rules.csv``, and its
+  certainty GRADE's domains computed from the pool (risk of bias per trial by RoB 2 domain, inconsistency,
+  indirectness from ``data/indirectness.csv``, imprecision against the MID and the optimal information size,
+  publication bias at most one level without direct evidence): ``rules/effect_certainty_rules.csv``.
+* The **design route**, for mechanism, frequency and co-occurrence claims, and for effect claims with no usable
+  numbers: the basis is the studies of a design that answers that kind of claim for whom it is about (``subjects``),
+  their direction by size-weighted direction of effect (``rules/design_direction_rules.csv``), their certainty by
+  ``rules/certainty_rules.csv``.
 
-Counts by stance stay as a descriptive table; they decide only on the design route. Nothing here is an
-``if`` about a particular verdict: features are measured, and rules kept as data (each with its
-explanation and source) are evaluated over them. A curator's override (``data/verdict_overrides.csv``)
-wins and is shown as such. Everything is computed from the values handed in.
+Both routes end in the same table, ``rules/verdict_profile.csv``: the first row whose condition the profile meets
+gives the verdict. Counts by stance stay as a descriptive table and decide nothing. Nothing here is an ``if`` about a
+particular verdict: features are measured, and rules kept as data (each with its explanation and source) are
+evaluated over them. A curator's override (``data/verdict_overrides.csv``) wins and is shown as such; the engine's
+own verdict stays available as ``Assessment.suggested``. Everything is computed from the values handed in.
 
-A condition is one or more comparisons joined by ``and``: ``name op number`` with op one of
-``== != >= <= > <``, names being the keys of ``claim_features``.
+A condition is one or more comparisons joined by ``and``: ``name op number`` with op one of ``== != >= <= > <``,
+names being the features the table declares.
 
 A certainty table's rows are of three kinds: ``start`` (the first that holds sets the starting level),
 ``downgrade`` (each that holds costs its domain one level, two at most) and ``limit`` (while it holds,
@@ -31,20 +29,18 @@ its domain costs at most one level).
 from __future__ import annotations
 
 import datetime as dt
-import operator
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..errors import RuleError
 from ..register.claims import CLAIM_TYPES, Claim
 from ..register.effects import Authority, EffectData, Trial
 from ..register.project import Project, Register
 from ..register.studies import EvidenceRow, Override, Study
 from ..rules import RuleRow, check_option, rule_rows
 from ..sources.records import Record
-from ..vocab import CERTAINTY_LEVELS, STANCES, VERDICTS
+from ..vocab import CERTAINTY_LEVELS, STANCES
+from .conditions import check_condition as _check_condition, evaluate, follow_up_weeks
 from .design import DesignCall, resolve_design
 from .profile import (DESIGN_FEATURES, FREQUENCY_TYPES, INTERVENTION_TYPES, PRECLINICAL as _PRECLINICAL, Profile,
                       design_basis, design_direction_rules, first_rule, profile_features, verdict_profile_rules)
@@ -74,13 +70,6 @@ RANDOMIZED = frozenset({"rct", "crossover-rct"})
 PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 LARGE_TRIAL_N = 100
-_OPS = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-_COMPARISON = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
-_DURATION = re.compile(
-    r"(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*(h|hr|hrs|hours?|days?|d|weeks?|wk|wks|months?|mo|years?|yr)\b",
-    re.I,
-)
-_WEEKS_PER = {"h": 1 / 168, "d": 1 / 7, "w": 1, "m": 4.345, "y": 52.18}
 
 
 @cache
@@ -94,16 +83,6 @@ def answering_designs(claim: Claim) -> frozenset[str]:
     is about animals too."""
     strong = strong_designs()[claim.claim_type]
     return strong | PRECLINICAL if claim.subjects in ("animals", "both") else strong
-
-
-def _ordered_verdict_rules(table: str, features: tuple[str, ...]) -> tuple[RuleRow, ...]:
-    rows = rule_rows(table)
-    for row in rows:
-        check_option(row, "verdict", VERDICTS)
-        if not row["order"].isdigit():
-            raise row.error(f"order {row['order']!r} is not a whole number.")
-        _check_condition(row, features)
-    return tuple(sorted(rows, key=lambda r: int(r["order"])))
 
 
 def _certainty_table(table: str, features: tuple[str, ...]) -> tuple[RuleRow, ...]:
@@ -164,46 +143,6 @@ EFFECT_FEATURES = (
 )
 # Which way the evidence points (rules/effect_direction_rules.csv), for the verdicts and for readers.
 DIRECTIONS = ("benefit", "harm", "null-precise", "null-imprecise", "inconsistent")
-
-
-def _parse_condition(condition: str, features: tuple[str, ...]) -> list[tuple[str, str, float]]:
-    """``condition`` as (feature, operator, number) terms; ValueError naming the first bad term."""
-    terms = []
-    for term in condition.split(" and "):
-        match = _COMPARISON.match(term)
-        if not match:
-            raise ValueError(f"malformed comparison {term!r}; write `feature op number`, op one of {' '.join(_OPS)}")
-        name, op, value = match.groups()
-        if name not in features:
-            raise ValueError(f"unknown feature {name!r}")
-        terms.append((name, op, float(value)))
-    return terms
-
-
-def _check_condition(row: RuleRow, features: tuple[str, ...]) -> None:
-    try:
-        _parse_condition(row["condition"], features)
-    except ValueError as exc:
-        raise row.error(f"condition {row['condition']!r}: {exc}.", features) from None
-
-
-def evaluate(condition: str, features: Mapping[str, float]) -> bool:
-    """Whether ``condition`` (comparisons joined by ``and``) holds for ``features``."""
-    names = tuple(features)
-    try:
-        terms = _parse_condition(condition, names)
-    except ValueError as exc:
-        raise RuleError(f"condition {condition!r}: {exc}.", table="verdict_rules", options=names) from None
-    return all(_OPS[op](features[name], value) for name, op, value in terms)
-
-
-def follow_up_weeks(text: str) -> float | None:
-    """The longest duration written in ``text`` ("24 h", "2 weeks after the last infusion", "6 months"), in weeks."""
-    longest = None
-    for low, high, unit in _DURATION.findall(text or ""):
-        weeks = float(high or low) * _WEEKS_PER[unit[0].lower()]
-        longest = weeks if longest is None else max(longest, weeks)
-    return longest
 
 
 def claim_features(claim: Claim, linked: list[tuple[EvidenceRow, Study, DesignCall]]) -> dict[str, float]:
@@ -436,7 +375,7 @@ def _format_weeks(value: float) -> str:
     return f"{value:g}"
 
 
-def _basis_of(synthesis: ClaimSynthesis) -> tuple[str, tuple[str, ...], int | None]:
+def _basis_of(synthesis: ClaimSynthesis, studies: Mapping[str, Study]) -> tuple[str, tuple[str, ...], int | None]:
     """(the basis in words, its study ids, its participants) for an effect claim."""
     if synthesis.basis == "pool":
         pool = synthesis.pool
@@ -446,7 +385,8 @@ def _basis_of(synthesis: ClaimSynthesis) -> tuple[str, tuple[str, ...], int | No
     if synthesis.basis == "published":
         basis = synthesis.basis_pool
         estimate, low, high = harmonised(basis)
-        return (f"the published pool of {basis.study_id} ({basis.measure} {estimate:.2f}, 95% CI {low:.2f} to "
+        name = studies[basis.study_id].label if basis.study_id in studies else basis.study_id
+        return (f"the published pool of {name} ({basis.measure} {estimate:.2f}, 95% CI {low:.2f} to "
                 f"{high:.2f}; {basis.timepoint})", (basis.study_id,), basis.participants)
     single = synthesis.single
     return (f"one trial, {single.label} ({single.outcome} {single.estimate:.2f}, 95% CI {single.ci[0]:.2f} to "
@@ -474,12 +414,12 @@ def _unpooled_against(claim: Claim, synthesis: ClaimSynthesis, linked, data: Eff
 
 
 def _effect_profile(claim: Claim, synthesis: ClaimSynthesis, effect: dict[str, float], linked,
-                    data: EffectData) -> tuple[Profile, str, tuple[Domain, ...]]:
+                    data: EffectData, studies: Mapping[str, Study]) -> tuple[Profile, str, tuple[Domain, ...]]:
     certainty, start, domains = _certainty(effect, effect_certainty_rules())
     effect["certainty_rank"] = CERTAINTY_LEVELS.index(certainty)
     heading = next(r for r in effect_direction_rules() if evaluate(r["condition"], effect))
     direction, reason = heading["direction"], heading["explanation"]
-    label, ids, participants = _basis_of(synthesis)
+    label, ids, participants = _basis_of(synthesis, studies)
     against = _unpooled_against(claim, synthesis, linked, data, participants)
     if against and direction in ("benefit", "null-imprecise"):
         names = ", ".join(f"{s.label} (n={s.n})" for s in against)
@@ -505,9 +445,11 @@ def _design_profile(claim: Claim, linked) -> tuple[Profile, str, tuple[Domain, .
     certainty, start, domains = _certainty(features, certainty_rules())
     sizes = sum(s.n or 0 for _, s, _ in basis)
     syntheses = features["basis_syntheses"]
-    label = (f"{len(basis)} {'indirect (animal or laboratory) ' if kind == 'indirect studies' else ''}studies of a "
-             f"design that answers the claim" + (f", {syntheses} of them systematic reviews that give the direction"
-                                                  if syntheses else "") + (f"; {sizes} participants" if sizes else "")
+    what = {"indirect studies": "indirect (animal or laboratory) studies",
+            "lower-grade studies": "studies of a lower grade than the claim needs (uncontrolled or observational)"
+            }.get(kind, "studies of a design that answers the claim")
+    label = (f"{len(basis)} {what}" + (f", {syntheses} of them systematic reviews that give the direction"
+                                       if syntheses else "") + (f"; {sizes} participants" if sizes else "")
              ) if basis else "no study of a design that answers the claim takes a side"
     directness = ("indirect only" if features["indirect_only"] else
                   "partly indirect" if features["partly_indirect"] else "direct")
@@ -557,7 +499,7 @@ def assess_claim(
     values = {k: _format_weeks(v) if isinstance(v, float) else v for k, v in features.items()}
     gaps = tuple(g["message"].format(**values) for g in gap_rules() if evaluate(g["condition"], features))
     if effect is not None:
-        profile, start, domains = _effect_profile(claim, synthesis, effect, with_design, data)
+        profile, start, domains = _effect_profile(claim, synthesis, effect, with_design, data, every)
         route = "effect"
     else:
         profile, start, domains = _design_profile(claim, with_design)
@@ -570,7 +512,7 @@ def assess_claim(
         indirect_only=profile.directness == "indirect only", partly_indirect=profile.directness == "partly indirect",
         magnitude=profile.magnitude, robust=bool(effect["robust"]) if effect is not None else True,
         supporting=_supporting(claim, with_design), observational_only=_observational_only(claim, with_design, route),
-        effect_route=route == "effect", frequency_claim=claim.claim_type in FREQUENCY_TYPES)
+        effect_route=route == "effect", frequency_claim=claim.claim_type in FREQUENCY_TYPES, registered=len(linked))
     rule = first_rule(verdict_profile_rules(), table)
     verdict, reason = rule["verdict"], rule["explanation"]
     if override is not None:

@@ -26,7 +26,7 @@ from ..rules import rule_rows
 from ..rules.article import designs
 from .references import Reference, csl_item, references, type_names
 
-__all__ = ["FORMATS", "cite", "key_studies", "overclaims", "studies_for"]
+__all__ = ["FORMATS", "cite", "key_studies", "studies_for"]
 
 FORMATS = ("ris", "bibtex", "csljson")
 VERBATIM = ("doi", "url")  # BibTeX fields LaTeX prints as they are (biblatex's verbatim fields)
@@ -54,13 +54,6 @@ def studies_for(assessments: Sequence[Assessment]) -> list[Study]:
     """Every study behind the given claims, once each, in a stable order."""
     found = {s.study_id: s for a in assessments for _, s, _ in a.evidence}
     return [found[k] for k in sorted(found)]
-
-
-def overclaims(wording: str, verdict: str) -> list[str]:
-    """Words of ``wording`` that claim more than ``verdict`` allows (rules/wording_limits.csv)."""
-    limits = {row["verdict"]: set(row["forbidden"].split()) for row in rule_rows("wording_limits")}
-    words = re.findall(r"[a-z]+", wording.lower())
-    return sorted({w for w in words if w in limits.get(verdict, set())})
 
 
 def _ris_author(author: Author) -> str:

@@ -13,7 +13,6 @@ unchanged project rewrites nothing; executing is a separate step (``execute.py``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +109,7 @@ def _claim_cells(claim: Claim) -> list:
     cells += [
         code("trials_card(assessment, ws.register.effect_data.trials)", id=f"{key}-trials"),
         code("authorities_card(assessment)", id=f"{key}-authorities"),
-        code("verdict_card(assessment)", id=f"{key}-verdict"),
+        code("verdict_card(assessment, ws.project.ratings)", id=f"{key}-verdict"),
     ]
     return cells
 
@@ -167,13 +166,14 @@ def _keep_outputs(fresh, old):
 # The overview and methods notebooks of a project started by `evidence init` (the first article's own are
 # written by hand): the same building blocks, with no claim-specific narrative.
 OVERVIEW_SETUP = '''%config InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}}
-from evidence.present import (contents_card, load_workspace, search_status_table, style_verdict_matrix,
-                              verdict_matrix)
+from evidence.present import (contents_card, glossary_card, load_workspace, search_status_table,
+                              style_verdict_matrix, verdict_matrix)
 
 ws = load_workspace()
 print(f"mode: {ws.settings.mode}; {len(ws.register.claims)} claims; {len(ws.register.studies)} studies in the register")'''
 METHOD_TABLES = ("claim_cues", "search_filters", "relevance", "stopping", "designs", "claim_types", "certainty_rules",
-                 "verdict_rules", "gap_rules", "effect_verdict_rules", "claimreview_scale")
+                 "design_direction_rules", "effect_direction_rules", "effect_certainty_rules", "verdict_profile",
+                 "verdict_glossary", "certainty_words", "gap_rules", "claimreview_scale")
 
 
 def _notebook(cells):
@@ -195,6 +195,9 @@ def render_overview_notebook(title: str, article: str):
         text("## Verdicts\n\nOne row per claim. A claim with no registered study is *unsupported* until its "
              "search is screened: the verdict says so.", id="verdicts-intro"),
         code("style_verdict_matrix(verdict_matrix(ws.assessments()))", id="verdicts"),
+        text("## What a verdict means\n\nWhat the evidence behind each verdict shows and what a writer may say; "
+             "certainty is a separate axis, with its own words.", id="glossary-intro"),
+        code("glossary_card()", id="glossary"),
         text("## The claims by group", id="contents-intro"),
         code("contents_card(ws.project)", id="contents"),
         text("## The searches\n\nOffline, a search is answered only from `data/cache/`, which holds only what a "

@@ -15,12 +15,13 @@ from pathlib import Path
 
 from ..files import atomic_write
 from ..judge.synthesis import ClaimSynthesis, harmonised, synthesize_claim
+from ..judge.wording import glossary
 from ..register.claims import Claim
 from ..register.project import Project
 from ..rules import rule_rows
-from .escape import SafeMarkdown, md, md_code, md_text
+from .escape import SafeMarkdown, md, md_code
 
-__all__ = ["claim_packet", "glossary_markdown", "write_packet"]
+__all__ = ["claim_packet", "glossary_markdown", "glossary_table", "write_packet"]
 
 
 def _n(value: float | None, digits: int = 2) -> str:
@@ -146,14 +147,21 @@ def claim_packet(project: Project, claim: Claim) -> str:
               _studies(project, claim), _numbers(project, claim), _records(project, claim))
 
 
-def glossary_markdown() -> str:
-    """The verdict glossary and GRADE's certainty words (rules/verdict_glossary.csv, rules/certainty_words.csv)."""
+def glossary_table() -> str:
+    """The verdict glossary and GRADE's certainty words (rules/verdict_glossary.csv, rules/certainty_words.csv), as
+    Markdown tables."""
     verdicts = _table(("verdict", "what the evidence shows", "what a writer may say"),
-                      [(r["verdict"], r["meaning"], r["writer_may_say"]) for r in rule_rows("verdict_glossary")])
+                      [(m.verdict, m.meaning, m.writer_may_say) for m in glossary().values()])
     words = _table(("certainty", "a statement says", "what it means"),
                    [(r["certainty"], r["says"], r["means"]) for r in rule_rows("certainty_words")])
-    return md("# What a verdict means\n\n{}\n\nCertainty (GRADE: high, moderate, low, very low) is a separate axis: how "
-              "sure we are of the evidence, not which way it points.\n\n{}\n", verdicts, words)
+    return md("{}\n\nCertainty (GRADE: high, moderate, low, very low) is a separate axis: how sure we are of the "
+              "evidence, not which way it points (Santesso et al. 2020's informative statements).\n\n{}\n",
+              verdicts, words)
+
+
+def glossary_markdown() -> str:
+    """The glossary as the packet's README."""
+    return "# What a verdict means\n\n" + glossary_table()
 
 
 def write_packet(project: Project, folder: Path) -> list[Path]:

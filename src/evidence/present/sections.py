@@ -8,21 +8,25 @@ for a claim, the search card says so in one line and the screening and flow cell
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
 from ..judge.synthesis import harmonised
 from ..judge.verdict import Assessment
+from ..judge.wording import glossary
 from ..register.claims import Claim
 from ..register.filters import get_filter
+from ..register.ratings import CONSENSUS, Rating
 from ..screening import prisma_counts
 from ..sources.pubmed import SearchResult
 from ..vocab import OVERRIDE_LABEL, POSITION_LEANING, VERDICT_LEANING, pubmed_url, trial_url
 from .escape import SafeMarkdown, md, md_code, md_link
 from .plots import plot_forest, plot_prisma
 
-__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "method_line", "prisma_card",
-           "screening_card", "sensitivity_markdown", "trials_card", "pool_card", "search_card", "verdict_card"]
+__all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "glossary_card", "method_line",
+           "prisma_card", "profile_markdown", "review_markdown", "screening_card", "sensitivity_markdown", "trials_card", "pool_card", "search_card", "verdict_card"]
 
 
 def claim_card(claim: Claim) -> Markdown:
@@ -54,30 +58,72 @@ def search_card(claim: Claim, result: SearchResult | None) -> Markdown:
     return Markdown(text)
 
 
-def verdict_card(assessment: Assessment) -> Markdown:
-    """The verdict and certainty, with the rule that decided, the downgrades and the gaps."""
+def profile_markdown(assessment: Assessment) -> SafeMarkdown:
+    """The evidence profile as one summary-of-findings row: what the verdict maps from."""
+    profile = assessment.profile
+    if profile is None:
+        return md("")
+    head = ("| basis | direction | magnitude against the claim | directness | certainty |\n"
+            "| --- | --- | --- | --- | --- |\n")
+    row = md("| {} | {} | {} | {} | {} |", profile.basis_label, profile.direction, profile.magnitude,
+             profile.directness, profile.certainty)
+    return md("**Evidence profile** (the verdict is the first row of `rules/verdict_profile.csv` it meets):\n\n{}{}",
+              SafeMarkdown(head), row)
+
+
+def review_markdown(assessment: Assessment, ratings: Sequence[Rating] = ()) -> SafeMarkdown:
+    """What the blind dual review (data/ratings.csv) concluded for this claim, and whether the engine agrees; a
+    disagreement is flagged with both positions."""
+    consensus = next((r for r in ratings if r.claim_id == assessment.claim.claim_id and r.rater == CONSENSUS), None)
+    if consensus is None:
+        return md("")
+    if consensus.verdict == assessment.suggested:
+        return md("**Independent review agrees.** Two raters who did not see these rules, reconciled by a third, "
+                  "reached *{}* at {} certainty.", consensus.verdict, consensus.certainty)
+    return md("**⚑ Independent review disagrees.** Two raters who did not see these rules, reconciled by a third, "
+              "reached *{}* at {} certainty: {} The rules give *{}* at {} certainty, for the reasons above. Both "
+              "positions stand; the difference is reported with the agreement figures in 99 · Methods.",
+              consensus.verdict, consensus.certainty, consensus.reasons, assessment.suggested, assessment.certainty)
+
+
+def verdict_card(assessment: Assessment, ratings: Sequence[Rating] = ()) -> Markdown:
+    """The verdict and certainty with what they mean, the evidence profile they map from, the rule that decided, the
+    GRADE domains that lower the certainty, the gaps, and what independent reviewers concluded."""
     verdict = md("**Verdict: {}**", assessment.verdict)
     if assessment.overridden:
-        verdict += md(" {} (set by a curator; the rules give *{}*)", OVERRIDE_LABEL, assessment.rule_verdict)
+        verdict += md(" {} (set by a curator; the rules give *{}*)", OVERRIDE_LABEL, assessment.suggested)
+    meaning = glossary()[assessment.verdict]
     counts = assessment.stance_counts()
-    route = ("Decided on the pooled evidence (effect route): counts by stance are descriptive only."
+    route = ("Built from the pooled evidence (effect route): counts by stance are descriptive only."
              if assessment.route == "effect" else
-             "Decided on the designs that answer this kind of claim (design route).")
+             "Built from the designs that answer this kind of claim (design route): counts by stance are descriptive "
+             "only.")
     text = [
         md("{} · certainty **{}** (starting at {}).", SafeMarkdown(verdict), assessment.certainty,
            assessment.certainty_start),
-        md("\n\n{}", route),
-        md("\n\n{}", assessment.verdict_reason),
+        md("\n\n*What it means:* {} *A writer may say:* {}", meaning.meaning, meaning.writer_may_say),
+        md("\n\n{}", profile_markdown(assessment)),
+        md("\n\n{} {}", route, assessment.verdict_reason),
         md("\n\nStudies: {}.", ", ".join(f"{n} {stance}" for stance, n in counts.items())),
     ]
     if assessment.domains:
         text.append("\n\nGRADE domains that lower the certainty:\n" + "\n".join(
             md("- **{}** (−{}): {}", d.name, d.levels, " ".join(d.reasons)) for d in assessment.domains))
-    elif assessment.route == "effect":
+    else:
         text.append("\n\nNo GRADE domain lowers the certainty.")
     if assessment.gaps:
         text.append("\n\nGaps:\n" + "\n".join(md("- {}", gap) for gap in assessment.gaps))
+    review = review_markdown(assessment, ratings)
+    if review:
+        text.append(md("\n\n{}", review))
     return Markdown("".join(text))
+
+
+def glossary_card() -> Markdown:
+    """The verdict glossary and GRADE's certainty words, for the book's front page."""
+    from .packet import glossary_table
+
+    return Markdown(glossary_table())
 
 
 def _n(value: float) -> str:
@@ -171,6 +217,9 @@ def pool_card(assessment: Assessment) -> Markdown:
                         "from what it prints.", basis.measure, _n(estimate), _n(low), _n(high),
                         basis.timepoint + (f"; {size}" if size else ""), md_code(basis.study_id), basis.where,
                         favours(assessment.claim)))
+    if synthesis.not_basis:
+        lines.append("\n\nPublished pools not used as the basis:\n" + "\n".join(md("- {}: {}", label, why)
+                                                                             for label, why in synthesis.not_basis))
     if synthesis.single is not None and pool is None:
         single = synthesis.single
         lines.append(md("\n\nThe single trial with usable numbers, {}: {} (95% CI {} to {}; {}), {}.", single.label,
@@ -252,7 +301,7 @@ def basis_summary(assessment: Assessment) -> str:
     """One line: what the verdict rests on, with its numbers (negative favours the claim's intervention)."""
     synthesis = assessment.synthesis
     if assessment.route != "effect" or synthesis is None:
-        return assessment.verdict_reason
+        return assessment.profile.basis_label if assessment.profile else assessment.verdict_reason
     if synthesis.basis == "pool":
         pool = synthesis.pool
         return (f"our pool of {pool.k} trials, {pool.measure} {_n(pool.estimate)} "

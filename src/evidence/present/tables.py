@@ -15,6 +15,7 @@ from ..judge.verdict import Assessment, unreported_trials
 from ..register.claims import Claim
 from ..register.filters import search_filters
 from ..register.project import Project, Register
+from ..register.ratings import Rating
 from ..register.texts import ReviewRating
 from ..rules.article import designs
 from ..sources.pubmed import SearchResult
@@ -428,3 +429,28 @@ def screening_benchmark_table(summary: pd.DataFrame) -> pd.DataFrame:
     columns = ["set", "records", "relevant", "order", "seeds", "WSS@95", "WSS@95 range", "recall@10%", "recall@20%",
                "AP", "stops after"]
     return frame[columns].round(3).reset_index(drop=True)
+
+
+def calibration_table(ratings: Sequence[Rating], assessments: Sequence[Assessment]) -> pd.DataFrame:
+    """Agreement on the verdict and on certainty: each pair of blind raters, each rater with the consensus, and the
+    engine's suggested verdict with the consensus (exact, within one step, linearly weighted kappa)."""
+    from ..judge.calibration import agreement_table
+
+    engine = {a.claim.claim_id: (a.suggested, a.certainty) for a in assessments}
+    return pd.DataFrame([{"axis": g.axis, "between": g.first, "and": g.second, "claims": g.claims,
+                          "exact": f"{g.exact} ({100 * g.exact_share:.0f}%)", "within one step": g.within_one,
+                          "weighted kappa": round(g.kappa, 2)} for g in agreement_table(ratings, engine)],
+                        columns=["axis", "between", "and", "claims", "exact", "within one step", "weighted kappa"])
+
+
+def disagreement_table(ratings: Sequence[Rating], assessments: Sequence[Assessment]) -> pd.DataFrame:
+    """The claims where the engine's suggested verdict differs from the blind review's consensus, both positions
+    side by side."""
+    from ..judge.calibration import disagreements
+
+    by_id = {a.claim.claim_id: a for a in assessments}
+    found = disagreements(ratings, {c: (a.suggested, a.certainty) for c, a in by_id.items()})
+    return pd.DataFrame([{"claim": c, "rules": f"{by_id[c].suggested} ({by_id[c].certainty})",
+                          "blind review": f"{r.verdict} ({r.certainty})", "why the rules say so": by_id[c].verdict_reason,
+                          "why the reviewers say so": r.reasons} for c, r in sorted(found.items())],
+                        columns=["claim", "rules", "blind review", "why the rules say so", "why the reviewers say so"])

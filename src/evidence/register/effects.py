@@ -297,7 +297,7 @@ def _check_common(row: dict[str, str], fail, studies: Mapping[str, Study], claim
         raise fail("claim_ids", "claim_ids is empty.", "name the claims the row bears on, separated by spaces.")
     unknown = [c for c in ids if c not in claim_ids]
     if unknown:
-        raise fail("claim_ids", f"claim {unknown[0]!r} is not in claims.csv.", f"use ids of claims.csv, e.g. C04.")
+        raise fail("claim_ids", f"claim {unknown[0]!r} is not in claims.csv.", "use ids of claims.csv, e.g. C04.")
     for url in row["source_url"].split():
         if not URL_PATTERN.match(url):
             raise fail("source_url", f"{url!r} is not an http(s) URL.", "separate several URLs with spaces.")
