@@ -57,8 +57,8 @@ def studies_for(assessments: Sequence[Assessment]) -> list[Study]:
 
 
 def _ris_author(author: Author) -> str:
-    if author.is_group:
-        return ris_value(author.family)
+    if author.is_group:  # RIS reads "A, B" as family and given names: a group keeps its words, not its commas
+        return ris_value(author.family.replace(",", ""))
     return ris_value(", ".join(x for x in (author.family, author.given, author.suffix) if x))
 
 
