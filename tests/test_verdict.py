@@ -233,6 +233,16 @@ def test_a_claim_for_animals_and_people_resting_on_animals_alone_loses_two_level
     assert a.verdict == "supported-with-caveats"
 
 
+def test_a_claim_for_animals_and_people_resting_mostly_on_animals_loses_a_level_for_its_human_half():
+    mostly = by_design(("supports", "rct", 40), ("supports", "preclinical-animal", 200), claim_type="mechanism",
+                       subjects="both")
+    assert mostly.profile.directness == "direct" and mostly.profile_features["partly_indirect"] == 0
+    assert dict((d.name, d.levels) for d in mostly.domains)["indirectness"] == 1
+    balanced = by_design(("supports", "rct", 200), ("supports", "preclinical-animal", 40), claim_type="mechanism",
+                         subjects="both")
+    assert "indirectness" not in dict(balanced.downgrades)
+
+
 def test_a_claim_of_lasting_benefit_answered_by_short_trials_is_indirect_in_its_outcome():
     long_ = by_design(("supports", "rct", 300, "6 months"), ("supports", "rct", 250, "12 weeks"), claim_type="durability")
     short = by_design(("supports", "rct", 300, "4 weeks"), ("supports", "rct", 250, "2 weeks"), claim_type="durability")

@@ -68,7 +68,7 @@ DESIGN_FEATURES = (
     "sided", "share_for", "minority_share", "basis_n", "basis_randomized", "basis_observational", "basis_syntheses",
     "basis_experimental", "basis_guidance", "weak_design_share", "indirect_only", "partly_indirect",
     "intervention_claim", "frequency_claim", "mechanism_claim", "guidance_claim", "small_trials_only", "supporting",
-    "durability_claim", "longest_trial_weeks",
+    "durability_claim", "longest_trial_weeks", "claim_both", "animal_share",
 )
 # The features the verdict table may name: the profile.
 PROFILE_FEATURES = (
@@ -196,6 +196,10 @@ def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, Design
         "small_trials_only": int(len(trials) >= 2 and all((s.n or 0) < 100 for s in trials)),
         "supporting": sum(1 for r, _, _ in basis if r.stance == "supports"),
         "durability_claim": int(claim.claim_type == "durability"),
+        "claim_both": int(claim.subjects == "both"),
+        # the share of the basis's weight (by size) that is animal or laboratory work
+        "animal_share": round(100 * sum(w for (_, _, d), w in zip(basis, _weights(basis)) if d.design in PRECLINICAL)
+                              / sum(_weights(basis))) if basis and sum(_weights(basis)) else 0,
         # how long the longest randomized trial in the basis follows patients (0: none says)
         "longest_trial_weeks": round(max(trial_weeks), 1) if trial_weeks else 0,
     }
