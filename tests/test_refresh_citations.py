@@ -34,7 +34,8 @@ STUDIES = [
      "A fixture trial of N-methyl-D-aspartate antagonism with 103 simulated visits."),
 ]
 # PubMed's first 20 of the 22 authors of 99000010, as the register writes them
-PUBMED_20 = ["Zweiundzwanzig A", "Ñandú-Fixture JP", "Testwell C 3rd", *(f"Author{chr(ord('A') + i)} F" for i in range(17))]
+PUBMED_20 = ["Zweiundzwanzig A", "Ñandú-Fixture JP", "Testwell C 3rd",
+             *(f"Author{chr(ord('A') + i)} F" for i in range(17))]
 assert PUBMED_20[-1] == "AuthorQ F"
 # the register's row for 99000010 disagrees with PubMed in every field: author 3, the count, volume, issue, pages
 PLANTED = {
@@ -268,7 +269,8 @@ def test_the_fill_waits_for_the_files_lock_and_gives_up_with_one_line(double, ma
         try:
             assert holder.stdout.readline().strip() == "held"
             monkeypatch.setattr(files, "LOCK_TIMEOUT", 0.05)
-            held = r"data/citations.csv: another process has held the lock data/\.citations\.csv\.lock for 0\.05 s\. Fix"
+            held = (r"data/citations.csv: another process has held the lock data/\.citations\.csv\.lock for "
+                    r"0\.05 s\. Fix")
             with pytest.raises(DataError, match=held):
                 refresh(project, make_settings(root=project), fill=True)
             assert path.read_bytes() == before
@@ -324,4 +326,5 @@ def test_a_pmcid_that_is_not_one_is_not_filled(records):
     text = csv_text(STUDY_COLUMNS, study_rows())
     odd = replace(records["99000001"], pmcid="9900001")
     result = fill_pmcids_text(text, {"pmid:99000001": odd})
-    assert result.text == text and [f.note for f in result.refused] == ["not filled: not a PMCID (PMC followed by digits)."]
+    assert result.text == text
+    assert [f.note for f in result.refused] == ["not filled: not a PMCID (PMC followed by digits)."]

@@ -112,7 +112,8 @@ def _folded(value: str) -> str:
 def _same_author(ours: Author, theirs: Author) -> bool:
     if ours.is_group or theirs.is_group:  # a group's name may end in capitals that read as initials (Group UK)
         return plain_name(ours.family + ours.initials) == plain_name(theirs.family + theirs.initials)
-    return plain_name(ours.family) == plain_name(theirs.family) and plain_name(ours.initials) == plain_name(theirs.initials)
+    return (plain_name(ours.family), plain_name(ours.initials)) == (plain_name(theirs.family),
+                                                                    plain_name(theirs.initials))
 
 
 def _label(author: Author) -> str:
