@@ -6,12 +6,13 @@ import pytest
 from support import article_set
 
 from evidence.errors import NCBIError, ParseError
-from evidence.sources.records import check_response, parse_esearch, parse_pubmed_xml
+from evidence.sources.records import AuthorName, check_response, parse_esearch, parse_pubmed_xml
 
 
 @pytest.fixture(scope="module")
 def records():
-    parsed = parse_pubmed_xml(article_set("99000001", "99000002", "99000003", "99000004", "99000005"))
+    parsed = parse_pubmed_xml(article_set("99000001", "99000002", "99000003", "99000004", "99000005", "99000010",
+                                          "99000011"))
     return {r.pmid: r for r in parsed}
 
 
@@ -197,3 +198,63 @@ def test_the_garbage_collector_is_left_as_found_after_a_parse_or_a_parse_error(e
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+# -- the fields a citation needs: volume, issue, pages, authors with initials, group authors ------------------------
+def test_volume_issue_and_an_abbreviated_medline_pagination(records):
+    cohort = records["99000010"]
+    assert (cohort.volume, cohort.issue) == ("162", "7")
+    assert cohort.pagination == "1320-7"  # MedlinePgn as printed, not StartPage-EndPage
+    assert cohort.piis == ("S9999-0010(05)00010-X",)  # the publisher's internal pii, not an article number
+    assert cohort.elocations == (("pii", "S9999-0010(05)00010-X"), ("doi", "10.9999/fixture.0010"))
+    assert cohort.doi == "10.9999/fixture.0010" and cohort.pmcid == "PMC9900010"
+    assert (records["99000001"].volume, records["99000001"].issue, records["99000001"].pagination) == ("1", "2", "")
+
+
+def test_an_article_number_given_only_as_an_elocation_id(records):
+    online = records["99000011"]
+    assert online.pagination == "" and online.piis == ("e0099011",)
+    assert (online.volume, online.issue) == ("16", "3")
+    assert online.pmcid == ""
+
+
+def test_more_than_twenty_authors_with_initials_suffixes_and_a_withdrawn_name(records):
+    names = records["99000010"].author_names
+    assert len(names) == 22  # the name an erratum withdrew (ValidYN="N") is not an author
+    assert names[0] == AuthorName("Zweiundzwanzig", "A")
+    assert names[1] == AuthorName("Ñandú-Fixture", "JP")
+    assert names[2] == AuthorName("Testwell", "C", "3rd")
+    assert "Testwel C" not in records["99000010"].authors
+    assert records["99000010"].authors[:3] == ("Zweiundzwanzig A", "Ñandú-Fixture JP", "Testwell C")
+    assert records["99000010"].authors_complete
+
+
+def test_a_collective_name_is_a_group_author(records):
+    names = records["99000011"].author_names
+    assert names[0].is_group and names[0].collective == "Fixture Registry Collaborative Group"
+    assert str(names[0]) == "Fixture Registry Collaborative Group"
+    assert not names[1].is_group and names[1] == AuthorName("de Example", "R")
+    assert records["99000002"].author_names == (AuthorName(collective="Fixture Consortium Study Group"),
+                                                AuthorName("Example", "C"))
+
+
+# Hand-written for this test, imitating PubMed's DTD: a Pagination of StartPage and EndPage without MedlinePgn, an
+# AuthorList PubMed marks incomplete, and a book whose only AuthorList names its editors. Not real records.
+START_END = """<PubmedArticle><MedlineCitation><PMID>99000012</PMID><Article><Journal><JournalIssue CitedMedium="Print">
+<Volume>3</Volume><PubDate><Year>1990</Year></PubDate></JournalIssue><Title>Fixture Annals</Title></Journal>
+<ArticleTitle>A fixture with start and end pages.</ArticleTitle>
+<Pagination><StartPage>101</StartPage><EndPage>109</EndPage></Pagination>
+<AuthorList CompleteYN="N"><Author><LastName>First</LastName><Initials>F</Initials></Author></AuthorList>
+</Article></MedlineCitation></PubmedArticle>
+<PubmedBookArticle><BookDocument><PMID>99000013</PMID><ArticleIdList/><Book><Publisher><PublisherName>Fixture Press
+</PublisherName></Publisher><BookTitle>A fixture book</BookTitle><PubDate><Year>2020</Year></PubDate>
+<AuthorList Type="editors"><Author><LastName>Editor</LastName><Initials>E</Initials></Author></AuthorList>
+</Book></BookDocument></PubmedBookArticle>"""
+
+
+def test_start_and_end_pages_an_incomplete_author_list_and_editors_who_are_not_authors():
+    body = f'<?xml version="1.0" ?>\n<PubmedArticleSet>{START_END}</PubmedArticleSet>'.encode()
+    article, book = parse_pubmed_xml(body)
+    assert article.pagination == "101-109" and article.volume == "3" and article.issue == ""
+    assert article.authors == ("First F",) and not article.authors_complete
+    assert book.is_book and book.author_names == () and book.authors == ()

@@ -60,7 +60,9 @@ def test_refresh_reports_mismatches_resolves_dois_and_caches(double, make_settin
     # the title of 99000002 differs only by its final period, and "Fixture J Psychiatry" abbreviates
     # "Fixture Journal of Psychiatry": neither is reported
     rows = read_csv(report_path)
-    assert len(rows) == len(report.mismatches) and rows[0].keys() == {"study_id", "pmid", "field", "register", "pubmed"}
+    assert len(rows) == len(report.mismatches)
+    assert list(rows[0]) == ["study_id", "pmid", "field", "register", "pubmed", "note"]
+    assert {(r["study_id"], r["field"]): r["note"] for r in rows}[("pmid:99000002", "year")] == "data/studies.csv, line 3"
     assert double.count("esearch") == 1 and double.count("efetch") == 1
 
     double.reset_log()
@@ -78,6 +80,10 @@ def test_cli_refresh_end_to_end(double, fixture_project, monkeypatch, capsys):
     assert cli.main(["refresh"]) == 0
     out, err = capsys.readouterr()
     assert "checked 3 PubMed records; 1 DOI(s) resolved" in out and "reports/refresh.csv" in out
+    # no study has a citations row yet: 99000001's authors, author_count, volume, issue and pmcid, and 99000002's
+    # authors, author_count and volume could be filled; 99000004 is left alone (its title disagrees)
+    assert "citation fields: 0 checked, 0 disagreed, 0 filled, 8 could be filled from PubMed (--fill-citations)" in out
+    assert (fixture_project / "data" / "citations.csv").read_text(encoding="utf-8").count("\n") == 1  # not written
     assert "efetch batch 1 of 1" in err
     for path in fixture_project.rglob("*"):
         if path.is_file():

@@ -5,7 +5,9 @@
     evidence claims [--group G]          the claims of claims.csv
     evidence search CLAIM_ID             run (or replay) a claim's PubMed search
     evidence register --summary          studies per claim, stance and design; studies without a PMID
-    evidence refresh [--report PATH]     fetch the register's records from PubMed and report mismatches
+    evidence refresh [--report PATH]     fetch the register's records from PubMed and report mismatches (title, year,
+                     [--fill-citations]  journal, DOI, authors, volume, issue, pages, PMCID); --fill-citations writes
+                                         PubMed's values into empty fields of data/citations.csv and pmcids
     evidence check [--format json|table] the verdict per claim, with certainty and the key studies
                    [--claim C04]         one claim in full: statement, pools, authorities, key studies with links
                    [--fail-on V,V]       exit 3 when any claim's verdict is at or below the best verdict named
@@ -126,9 +128,11 @@ def cmd_refresh(args, settings: Settings) -> int:
     register = project.register
     report_path = args.report or settings.root / "reports" / "refresh.csv"
     client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
-    report = refresh_register(register, client, report_path=report_path, progress=_progress)
+    report = refresh_register(register, client, report_path=report_path, progress=_progress,
+                              citations=project.citations, data_dir=settings.root / "data", fill=args.fill_citations)
     print(f"checked {report.checked} PubMed records; {len(report.resolved_dois)} DOI(s) resolved to PMIDs; "
-          f"{len(report.mismatches)} finding(s) written to {settings.display_path(report_path)}")
+          f"{len(report.mismatches)} finding(s) written to {settings.display_path(report_path)}; "
+          f"{report.citations.line(args.fill_citations)}")
     print(f"requests: {client.stats.network} to NCBI, {client.stats.cache_hits} answered from the cache")
     return 0
 
@@ -590,8 +594,20 @@ def build_parser() -> argparse.ArgumentParser:
     register = sub.add_parser("register", help="validate the evidence register")
     register.add_argument("--summary", action="store_true", help="counts per claim, stance and design")
     register.set_defaults(run=cmd_register)
-    refresh = sub.add_parser("refresh", help="fetch the register's records from PubMed, report mismatches")
+    refresh = sub.add_parser("refresh", help="fetch the register's records from PubMed, report mismatches (title, "
+                                             "year, journal, DOI and the citations' authors, volume, issue, pages, "
+                                             "PMCID)",
+                             description="Fetch every registered study's PubMed record (EVIDENCE_MODE=cached resumes "
+                                         "from the cache, live fetches anew; offline cannot refresh) and write each "
+                                         "disagreement with the register to the report: title, year, journal, DOI, "
+                                         "PMCID, and data/citations.csv's authors (the first 20, then et al.), "
+                                         "author_count, volume, issue and pages. The fields the register leaves "
+                                         "empty are only counted, unless --fill-citations is given.")
     refresh.add_argument("--report", type=Path, help="where to write the CSV report (default reports/refresh.csv)")
+    refresh.add_argument("--fill-citations", action="store_true",
+                         help="write what PubMed gives into the fields data/citations.csv leaves empty (authors, "
+                              "author_count, volume, issue, pages; a new row, sourced to the PubMed page, for a study "
+                              "without one) and into empty pmcids of data/studies.csv; never overwrites a value")
     refresh.set_defaults(run=cmd_refresh)
     check = sub.add_parser("check", help="the verdict per claim")
     check.add_argument("--format", choices=("table", "json"), default="table")

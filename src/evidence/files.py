@@ -1,16 +1,22 @@
-"""Project files: strict CSV reading that reports file, line and column, and atomic writes."""
+"""Project files: strict CSV reading that reports file, line and column, atomic writes, and a lock for a
+read-modify-write of a project file."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from .errors import DataError
 
-__all__ = ["atomic_write", "project_file_label", "read_rows", "read_text_rows"]
+__all__ = ["atomic_write", "file_lock", "project_file_label", "read_rows", "read_text_rows"]
+
+LOCK_TIMEOUT = 30.0  # seconds to wait for another process's read-modify-write of the same file
 
 
 def project_file_label(path: Path) -> str:
@@ -92,3 +98,24 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` while it is read, changed and written back, so two processes cannot lose
+    each other's changes; wait ``timeout`` seconds (default ``LOCK_TIMEOUT``) for another holder. The lock is the
+    file ``.<name>.lock`` beside it (an OS lock through filelock: it ends with the process, so a lock file left
+    behind holds nothing)."""
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
+    lock = FileLock(path.parent / f".{path.name}.lock", timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DataError(f"another process has held the lock {project_file_label(Path(lock.lock_file))} for "
+                        f"{timeout:g} s.",
+                        file=project_file_label(path), fix="wait for the other evidence command to finish, "
+                                                            "then run this one again.") from None
+    try:
+        yield
+    finally:
+        lock.release()

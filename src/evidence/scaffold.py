@@ -319,7 +319,7 @@ def _project_files(*, text: str, article_name: str, title: str, snapshot: dt.dat
         "notebooks/99-methods.ipynb": _notebook_bytes(render_methods_notebook()),
         "tests/test_project.py": PROJECT_TESTS.encode("utf-8"),
         "pytest.ini": PYTEST_INI.encode("utf-8"),
-        ".gitignore": b".venv/\n__pycache__/\n.ipynb_checkpoints/\nbuild/\nreports/\n",
+        ".gitignore": b".venv/\n__pycache__/\n.ipynb_checkpoints/\nbuild/\nreports/\n.*.lock\n",
         "tasks.py": tasks.encode("utf-8"),
         "README.md": README.format(
             title=md_text(title), article=md_text(article_name), claims=len(claims),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,14 +31,17 @@ from ..rules import rule_rows
 from ..vocab import URL_PATTERN
 from .studies import SECOND_PASS, SEEN_KINDS, Study
 
-__all__ = ["CITATION_COLUMNS", "ET_AL", "MAX_LISTED_AUTHORS", "Author", "Citation", "load_citations", "pub_types"]
+__all__ = ["CITATION_COLUMNS", "ET_AL", "MAX_LISTED_AUTHORS", "SUFFIXES", "Author", "Citation", "check_citation_rows",
+           "expand_pages", "format_authors", "load_citations", "plain_name", "pub_types"]
 
 CITATION_COLUMNS = ("study_id", "authors", "author_count", "volume", "issue", "pages", "pub_type", "publisher",
                     "url", "where", "kind", "second_pass", "notes")
 ET_AL = "et al."
 MAX_LISTED_AUTHORS = 20
 # "Steenkamp MM", "de Kloet ER", "Acevedo-Diaz EE", "Holtzheimer PE 3rd": a family name, initials, a suffix
-_PERSON = re.compile(r"^(?P<family>\S.*?)\s+(?P<initials>[A-Z](?:-?[A-Z]){0,5})(?:\s+(?P<suffix>Jr|Sr|2nd|3rd|4th|II|III|IV))?$")
+SUFFIXES = ("Jr", "Sr", "2nd", "3rd", "4th", "II", "III", "IV")
+_PERSON = re.compile(r"^(?P<family>\S.*?)\s+(?P<initials>[A-Z](?:-?[A-Z]){0,5})(?:\s+(?P<suffix>"
+                     + "|".join(SUFFIXES) + r"))?$")
 _PAGE = r"[A-Za-z]{0,4}\d+(?:[A-Za-z]{1,2}\d+)?[A-Za-z]?"  # 489, e0123456, CD002795, pyaf027, 19m13191
 _PAGES = re.compile(rf"^(?P<first>{_PAGE})(?:-(?P<last>{_PAGE}))?$")
 _SHORT_FIELD = 40
@@ -94,10 +97,16 @@ def pub_types() -> tuple[str, ...]:
     return tuple(row["pub_type"] for row in rule_rows("citation_types"))
 
 
-def _plain(name: str) -> str:
+def plain_name(name: str) -> str:
     """A name compared without accents, case, spaces or punctuation (Schönenberg = Schonenberg)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z]", "", ascii_name.lower())
+
+
+def format_authors(authors: Sequence[Author], more: bool) -> str:
+    """The ``authors`` column for ``authors``, ending in ``et al.`` when the work has ``more``: the loader's inverse."""
+    entries = [" ".join(part for part in (a.family, a.initials, a.suffix) if part) for a in authors]
+    return "; ".join(entries + ([ET_AL] if more else []))
 
 
 def _authors(text: str, fail) -> tuple[tuple[Author, ...], bool]:
@@ -128,6 +137,15 @@ def _authors(text: str, fail) -> tuple[tuple[Author, ...], bool]:
     return tuple(authors), more
 
 
+def expand_pages(text: str) -> str | None:
+    """Pages as the register keeps them (``1320-7`` is ``1320-1327``, an article number stays as it is), or None
+    when ``text`` is neither a range nor an article number."""
+    try:
+        return _pages(text, lambda column, message, fix="": DataError(message, file="pages"))
+    except DataError:
+        return None
+
+
 def _pages(text: str, fail) -> str:
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace(" ", "")
     if not text:
@@ -151,9 +169,16 @@ def _pages(text: str, fail) -> str:
 def load_citations(path: Path, studies: Mapping[str, Study]) -> dict[str, Citation]:
     """data/citations.csv: study id -> Citation, each row checked; a header alone is a file not yet filled in."""
     name = project_file_label(path)
+    return check_citation_rows(read_rows(path, CITATION_COLUMNS, display=name), studies, name=name)
+
+
+def check_citation_rows(rows: Iterable[tuple[int, dict[str, str]]], studies: Mapping[str, Study], *,
+                        name: str = "data/citations.csv") -> dict[str, Citation]:
+    """``(line, row)`` pairs of citations.csv (as ``read_rows`` yields them) checked as ``load_citations`` checks the
+    file: study id -> Citation, or a DataError naming ``name``, the line and the column."""
     types = pub_types()
     found: dict[str, Citation] = {}
-    for line, row in read_rows(path, CITATION_COLUMNS, display=name):
+    for line, row in rows:
         def fail(column: str, message: str, fix: str = "", line: int = line) -> DataError:
             return DataError(message, file=name, line=line, column=column, fix=fix)
 
@@ -170,9 +195,9 @@ def load_citations(path: Path, studies: Mapping[str, Study]) -> dict[str, Citati
         authors, more = _authors(row["authors"], fail)
         # a group may be printed with its parent body after it ("Guideline Development Panel ..., American
         # Psychological Association"); the register names the group itself
-        first = _plain(authors[0].family) if authors else ""
-        if authors and first != _plain(study.first_author) and not (
-                authors[0].is_group and first.startswith(_plain(study.first_author))):
+        first = plain_name(authors[0].family) if authors else ""
+        if authors and first != plain_name(study.first_author) and not (
+                authors[0].is_group and first.startswith(plain_name(study.first_author))):
             raise fail("authors", f"the first author {authors[0].family!r} is not the study's first author "
                        f"{study.first_author!r} (data/studies.csv, line {study.line}).",
                        "correct whichever of the two is wrong, so both name the same person or group.")

@@ -1,6 +1,14 @@
 """Refresh the register against PubMed: fetch every registered PMID (resolving DOI-only
 studies to PMIDs first), store the answers through the cache, and report where the register
-and PubMed disagree on title, year or journal.
+and PubMed disagree: title, year, journal and DOI (data/studies.csv), and, given the
+citations, authors, author_count, volume, issue, pages and PMCID (``citation_refresh``).
+
+With ``fill`` (``evidence refresh --fill-citations``) the fields data/citations.csv
+leaves empty, the rows it lacks and the empty PMCIDs of data/studies.csv are written from the
+records, each file re-read under its lock, checked as its loader checks it, and replaced
+atomically; nothing already written is overwritten (a disagreement is reported instead). A
+study whose record's title or DOI disagrees with the register may have the wrong record: its
+citation is neither checked nor filled until that is resolved.
 
 The fetch goes through ``PubMed.fetch``, whose batches are fixed by the sorted PMIDs and
 stored one by one, so an interrupted refresh in cached mode resumes where it stopped.
@@ -12,18 +20,24 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..files import atomic_write
+from ..files import atomic_write, file_lock
 from ..sources.pubmed import PubMed
 from ..sources.records import Record
+from .citation_refresh import Finding, check_citation, fill_citations_text, fill_pmcids_text
+from .citations import Citation
 from .project import Register
 from .studies import Study
 
-__all__ = ["Mismatch", "RefreshReport", "compare", "refresh_register", "same_journal", "same_title"]
+__all__ = ["CitationSummary", "Mismatch", "RefreshReport", "compare", "refresh_register", "same_journal", "same_title"]
 
-REPORT_COLUMNS = ("study_id", "pmid", "field", "register", "pubmed")
+REPORT_COLUMNS = ("study_id", "pmid", "field", "register", "pubmed", "note")
+# A record whose title or DOI disagrees with the register may be another work: citations are neither checked
+# against it nor filled from it.
+_IDENTITY_FIELDS = ("title", "doi")
 _STOP = {"the", "of", "and", "&", "in", "for", "on"}
 
 
@@ -34,6 +48,27 @@ class Mismatch:
     field: str
     register: str
     pubmed: str
+    note: str = ""  # where the register's value stands, and what the row means
+
+
+@dataclass(frozen=True)
+class CitationSummary:
+    """The citation fields (``citation_refresh.CITATION_FIELDS``) of one refresh: compared where both sides give
+    one, found to disagree, written from PubMed, left for ``--fill-citations``, and refused by the loader's rules."""
+
+    checked: int = 0
+    disagreed: int = 0
+    filled: int = 0
+    fillable: int = 0
+    not_filled: int = 0
+
+    def line(self, filling: bool) -> str:
+        text = f"citation fields: {self.checked} checked, {self.disagreed} disagreed, {self.filled} filled"
+        if not filling and self.fillable:
+            text += f", {self.fillable} could be filled from PubMed (--fill-citations)"
+        if self.not_filled:
+            text += f", {self.not_filled} could not be filled (see the report)"
+        return text
 
 
 @dataclass(frozen=True)
@@ -41,13 +76,14 @@ class RefreshReport:
     checked: int
     resolved_dois: dict[str, str]
     mismatches: tuple[Mismatch, ...]
+    citations: CitationSummary = CitationSummary()
 
     def to_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)
         for m in self.mismatches:
-            writer.writerow([m.study_id, m.pmid, m.field, m.register, m.pubmed])
+            writer.writerow([m.study_id, m.pmid, m.field, m.register, m.pubmed, m.note])
         return out.getvalue()
 
 
@@ -74,20 +110,45 @@ def same_journal(register: str, record: Record) -> bool:
 
 def compare(study: Study, record: Record) -> list[Mismatch]:
     found = []
+    where = f"data/studies.csv, line {study.line}"
     if not same_title(study.title, record.title):
-        found.append(Mismatch(study.study_id, record.pmid, "title", study.title, record.title))
+        found.append(Mismatch(study.study_id, record.pmid, "title", study.title, record.title, where))
     if record.year is not None and record.year != study.year:
-        found.append(Mismatch(study.study_id, record.pmid, "year", str(study.year), str(record.year)))
+        found.append(Mismatch(study.study_id, record.pmid, "year", str(study.year), str(record.year), where))
     if not same_journal(study.journal, record):
         pubmed = record.journal + (f" ({record.journal_abbrev})" if record.journal_abbrev else "")
-        found.append(Mismatch(study.study_id, record.pmid, "journal", study.journal, pubmed))
+        found.append(Mismatch(study.study_id, record.pmid, "journal", study.journal, pubmed, where))
     if study.doi and record.doi and study.doi.lower() != record.doi.lower():
-        found.append(Mismatch(study.study_id, record.pmid, "doi", study.doi, record.doi))
+        found.append(Mismatch(study.study_id, record.pmid, "doi", study.doi, record.doi, where))
     return found
 
 
-def refresh_register(register: Register, client: PubMed, *, report_path: Path | None = None,
-                     progress=print) -> RefreshReport:
+def _as_mismatch(finding: Finding, pmid: str) -> Mismatch:
+    return Mismatch(finding.study_id, pmid, finding.field, finding.register, finding.pubmed, finding.note)
+
+
+def _fill(path: Path, fill, records: Mapping[str, Record]):
+    """Run ``fill`` (text -> FillResult) on ``path`` under its lock; write the result atomically if it changed."""
+    with file_lock(path):
+        text = path.read_text(encoding="utf-8")
+        result = fill(text, records)
+        if result.text != text:
+            atomic_write(path, result.text.encode("utf-8"))
+    return result
+
+
+def _dry_fill(path: Path, fill, records: Mapping[str, Record]):
+    return fill(path.read_text(encoding="utf-8"), records)
+
+
+def refresh_register(register: Register, client: PubMed, *, report_path: Path | None = None, progress=print,
+                     citations: Mapping[str, Citation] | None = None, data_dir: Path | None = None,
+                     fill: bool = False) -> RefreshReport:
+    """Fetch and compare (see the module's docstring). ``citations`` (the project's, as loaded) are checked too;
+    ``data_dir`` is the project's data/ folder, whose citations.csv and studies.csv ``fill`` writes into (without
+    ``fill`` the fill is only counted)."""
+    if fill and data_dir is None:
+        raise ValueError("fill needs data_dir, the folder of citations.csv and studies.csv")
     studies = sorted(register.studies.values(), key=lambda s: s.study_id)
     resolved: dict[str, str] = {}
     doi_only = [s for s in studies if not s.pmid]
@@ -101,21 +162,50 @@ def refresh_register(register: Register, client: PubMed, *, report_path: Path | 
     progress(f"fetching {len(wanted)} PubMed records")
     fetched = client.fetch(wanted)
     mismatches: list[Mismatch] = []
+    checked_fields = disagreed = 0
+    to_fill: dict[str, Record] = {}
     for study in studies:
         pmid = pmid_of[study.study_id]
+        where = f"data/studies.csv, line {study.line}"
         if not pmid:
-            mismatches.append(Mismatch(study.study_id, "", "pmid", "", "no PubMed record found for the DOI"))
+            mismatches.append(Mismatch(study.study_id, "", "pmid", "", "no PubMed record found for the DOI", where))
             continue
         if study.study_id in resolved:
-            mismatches.append(Mismatch(study.study_id, pmid, "pmid", "", pmid))
+            mismatches.append(Mismatch(study.study_id, pmid, "pmid", "", pmid, f"{where}: PubMed finds the DOI "
+                                       "under this PMID"))
         record = fetched.records.get(pmid)
         if record is None:
-            mismatches.append(Mismatch(study.study_id, pmid, "missing", pmid, "PubMed returned no record"))
+            mismatches.append(Mismatch(study.study_id, pmid, "missing", pmid, "PubMed returned no record", where))
             continue
-        mismatches.extend(compare(study, record))
+        found = compare(study, record)
+        if citations is not None:  # the record may be another work: say why nothing is filled from it
+            found = [replace(m, note=f"{m.note}: nothing is checked in or filled into data/citations.csv from this "
+                                     "record until it agrees") if m.field in _IDENTITY_FIELDS else m for m in found]
+        mismatches.extend(found)
         if record.retracted:
-            mismatches.append(Mismatch(study.study_id, pmid, "retracted", "", ",".join(record.linked("RetractionIn"))))
-    report = RefreshReport(checked=len(wanted), resolved_dois=resolved, mismatches=tuple(mismatches))
+            mismatches.append(Mismatch(study.study_id, pmid, "retracted", "", ",".join(record.linked("RetractionIn")),
+                                       "PubMed links a retraction notice (PMID in column pubmed)"))
+        if citations is None or any(m.field in _IDENTITY_FIELDS for m in found):
+            continue
+        checked, differ = check_citation(study, citations.get(study.study_id), record)
+        checked_fields += checked
+        disagreed += len(differ)
+        mismatches.extend(_as_mismatch(f, pmid) for f in differ)
+        to_fill[study.study_id] = record
+    summary = CitationSummary(checked=checked_fields, disagreed=disagreed)
+    if citations is not None and data_dir is not None:
+        run = _fill if fill else _dry_fill
+        pmid_of_study = {sid: record.pmid for sid, record in to_fill.items()}
+        results = [run(data_dir / "citations.csv",
+                       lambda text, records: fill_citations_text(text, register.studies, records), to_fill),
+                   run(data_dir / "studies.csv", fill_pmcids_text, to_fill)]
+        filled = sum(len(r.filled) for r in results)
+        refused = [f for r in results for f in r.refused]
+        mismatches.extend(_as_mismatch(f, pmid_of_study[f.study_id]) for f in refused)
+        summary = CitationSummary(checked=checked_fields, disagreed=disagreed, filled=filled if fill else 0,
+                                  fillable=0 if fill else filled, not_filled=len(refused))
+    report = RefreshReport(checked=len(wanted), resolved_dois=resolved, mismatches=tuple(mismatches),
+                           citations=summary)
     if report_path is not None:
         atomic_write(report_path, report.to_csv().encode("utf-8"))
     return report

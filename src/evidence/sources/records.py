@@ -2,8 +2,10 @@
 
 ``parse_pubmed_xml`` reads an efetch ``PubmedArticleSet`` (journal and book articles) into
 ``Record`` objects that stay faithful to PubMed's data model: publication types are
-``(UI, name)`` pairs, MeSH headings keep their qualifiers and major-topic flags, and inline
-markup (``<i>``, ``<sup>``, ...) is kept as its text, never dropped.
+``(UI, name)`` pairs, MeSH headings keep their qualifiers and major-topic flags, authors keep
+last name, initials and suffix apart (a group by its collective name), the issue's volume,
+issue and pagination are read as printed, and inline markup (``<i>``, ``<sup>``, ...) is kept
+as its text, never dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..vocab import NCT_PATTERN
 
 __all__ = [
     "AbstractSection",
+    "AuthorName",
     "MeshHeading",
     "Record",
     "SearchPage",
@@ -50,6 +53,24 @@ class MeshHeading:
 
 
 @dataclass(frozen=True)
+class AuthorName:
+    """An author as PubMed lists them: a person (``LastName``, ``Initials``, ``Suffix``) or a group
+    (``CollectiveName``)."""
+
+    last_name: str = ""
+    initials: str = ""
+    suffix: str = ""
+    collective: str = ""
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.collective)
+
+    def __str__(self) -> str:
+        return self.collective or f"{self.last_name} {self.initials}".strip()
+
+
+@dataclass(frozen=True)
 class Record:
     """One PubMed citation, journal or book article."""
 
@@ -58,7 +79,13 @@ class Record:
     journal: str = ""
     journal_abbrev: str = ""
     year: int | None = None
-    authors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # "Last Initials" or a group's name, one per author_names entry
+    author_names: tuple[AuthorName, ...] = ()
+    authors_complete: bool = True  # AuthorList CompleteYN: "N" when PubMed lists fewer authors than the work has
+    volume: str = ""
+    issue: str = ""
+    pagination: str = ""  # MedlinePgn as printed (1320-7, e0123456), else StartPage-EndPage
+    elocations: tuple[tuple[str, str], ...] = ()  # (EIdType, value) of the valid ELocationIDs: doi, pii
     abstract: tuple[AbstractSection, ...] = ()
     doi: str = ""
     pmcid: str = ""
@@ -75,6 +102,12 @@ class Record:
     @property
     def first_author(self) -> str:
         return self.authors[0] if self.authors else ""
+
+    @property
+    def piis(self) -> tuple[str, ...]:
+        """The publisher's identifiers (ELocationID ``pii``): an article number such as e0123456, or an internal
+        code such as S0006-3223(15)00123-4."""
+        return tuple(value for kind, value in self.elocations if kind == "pii")
 
     def linked(self, ref_type: str) -> tuple[str, ...]:
         """PMIDs linked by a CommentsCorrections type, e.g. ``RetractionIn``."""
@@ -245,9 +278,10 @@ def _journal_article(element: ET.Element, source: str) -> Record:
     pub_date = _find(journal, "JournalIssue/PubDate") if journal is not None else None
     abstract = _abstract(article.find("Abstract"))
     ids = _article_ids(_find(element, "PubmedData/ArticleIdList"))
-    doi = ids.get("doi") or next(
-        (_text(e) for e in article.findall("ELocationID") if e.get("EIdType") == "doi"), ""
-    )
+    elocations = _elocations(article)
+    doi = ids.get("doi") or next((value for kind, value in elocations if kind == "doi"), "")
+    names, complete = _author_names(article.findall("AuthorList"))
+    issue = _find(journal, "JournalIssue") if journal is not None else None
     banks = [
         _text(acc)
         for bank in _findall(article, "DataBankList/DataBank")
@@ -261,7 +295,13 @@ def _journal_article(element: ET.Element, source: str) -> Record:
         journal_abbrev=(_text(journal.find("ISOAbbreviation")) if journal is not None else "")
         or _text(_find(citation, "MedlineJournalInfo/MedlineTA")),
         year=_year(pub_date) or _year(article.find("ArticleDate")),
-        authors=_authors(article.find("AuthorList")),
+        authors=tuple(str(name) for name in names),
+        author_names=names,
+        authors_complete=complete,
+        volume=_text(issue.find("Volume")) if issue is not None else "",
+        issue=_text(issue.find("Issue")) if issue is not None else "",
+        pagination=_pagination(article.find("Pagination")),
+        elocations=elocations,
         abstract=abstract,
         doi=doi,
         pmcid=ids.get("pmc", ""),
@@ -287,13 +327,21 @@ def _book_article(element: ET.Element, source: str) -> Record:
     title = _text(document.find("ArticleTitle")) or _text(book.find("BookTitle") if book is not None else None)
     abstract = _abstract(document.find("Abstract"))
     ids = _article_ids(_find(element, "PubmedBookData/ArticleIdList"))
-    authors = _authors(document.find("AuthorList")) or _authors(book.find("AuthorList") if book is not None else None)
+    # the document's authors (a chapter's), else the book's; a list of editors names no authors
+    names, complete = _author_names(document.findall("AuthorList"))
+    if not names and book is not None:
+        names, complete = _author_names(book.findall("AuthorList"))
     return Record(
         pmid=pmid,
         title=title,
         journal=_text(_find(book, "Publisher/PublisherName")) if book is not None else "",
         year=_year(book.find("PubDate")) if book is not None else None,
-        authors=authors,
+        authors=tuple(str(name) for name in names),
+        author_names=names,
+        authors_complete=complete,
+        volume=_text(book.find("Volume")) if book is not None else "",
+        pagination=_pagination(document.find("Pagination")),
+        elocations=_elocations(book) if book is not None else (),
         abstract=abstract,
         doi=ids.get("doi", ""),
         pmcid=ids.get("pmc", ""),
@@ -340,20 +388,40 @@ def _year(date: ET.Element | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _authors(author_list: ET.Element | None) -> tuple[str, ...]:
+def _author_names(author_lists: list[ET.Element]) -> tuple[tuple[AuthorName, ...], bool]:
+    """The authors of the first AuthorList that is not a list of editors, and whether PubMed lists them all."""
+    author_list = next((a for a in author_lists if a.get("Type") != "editors"), None)
     if author_list is None:
-        return ()
+        return (), True
     names = []
     for author in author_list.findall("Author"):
+        if author.get("ValidYN") == "N":  # a name an erratum withdrew (its corrected form follows, valid)
+            continue
         collective = _text(author.find("CollectiveName"))
         if collective:
-            names.append(collective)
+            names.append(AuthorName(collective=collective))
             continue
         last = _text(author.find("LastName"))
         initials = _text(author.find("Initials")) or _text(author.find("ForeName"))[:1]
         if last:
-            names.append(f"{last} {initials}".strip())
-    return tuple(names)
+            names.append(AuthorName(last, initials, _text(author.find("Suffix"))))
+    return tuple(names), author_list.get("CompleteYN") != "N"
+
+
+def _pagination(pagination: ET.Element | None) -> str:
+    """MedlinePgn as printed, else StartPage-EndPage (the DTD allows either)."""
+    if pagination is None:
+        return ""
+    printed = _text(pagination.find("MedlinePgn"))
+    if printed:
+        return printed
+    start, end = _text(pagination.find("StartPage")), _text(pagination.find("EndPage"))
+    return f"{start}-{end}" if start and end else start
+
+
+def _elocations(parent: ET.Element) -> tuple[tuple[str, str], ...]:
+    return tuple((e.get("EIdType", ""), _text(e)) for e in parent.findall("ELocationID")
+                 if e.get("ValidYN") != "N" and _text(e))
 
 
 def _abstract(abstract: ET.Element | None) -> tuple[AbstractSection, ...]:
