@@ -59,7 +59,7 @@ GUIDANCE_TYPES = frozenset({"regulatory"})
 # How often something happens or goes with something else: population studies answer it at high certainty (GRADE
 # for prognosis, Iorio et al. BMJ 2015).
 FREQUENCY_TYPES = frozenset({"epidemiology", "comorbidity", "prevalence"})
-# A study whose size is not recorded weighs as a small one.
+# What a study whose size is not recorded weighs when no study beside it records one (else: their median).
 UNKNOWN_N = 20
 
 DESIGN_DIRECTIONS = ("benefit", "against", "inconsistent", "none")
