@@ -1,4 +1,5 @@
-"""Project files: strict CSV reading that reports file, line and column, and atomic writes."""
+"""Project files: strict CSV reading that reports file, line and column, atomic writes, and the lock that a
+read-modify-write of a project file holds."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import DataError
+from filelock import FileLock, Timeout
 
-__all__ = ["atomic_write", "project_file_label", "read_rows", "read_text_rows"]
+from .errors import DataError, LockError
+
+__all__ = ["LOCK_TIMEOUT_SECONDS", "atomic_write", "lock_path", "locked", "project_file_label", "read_rows",
+           "read_text_rows"]
+
+# How long a writer waits for another run to finish with a file. A read-modify-write of the screening log and the
+# register takes well under a second; the margin covers a machine that is busy with other work.
+LOCK_TIMEOUT_SECONDS = 120.0
 
 
 def project_file_label(path: Path) -> str:
@@ -18,8 +27,10 @@ def project_file_label(path: Path) -> str:
     return f"data/{path.name}" if path.parent.name == "data" else path.name
 
 
-def read_rows(path: Path, columns: Sequence[str], *, display: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield ``(line, row)`` for each non-blank row; the header must hold exactly ``columns``.
+def read_rows(path: Path, columns: Sequence[str], *, display: str | None = None,
+              optional: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line, row)`` for each non-blank row; the header must hold exactly ``columns``, less any of
+    ``optional`` (columns added later, which a file written before may lack: read as empty).
 
     Values are stripped. ``line`` is the physical line where the row starts.
     """
@@ -30,10 +41,11 @@ def read_rows(path: Path, columns: Sequence[str], *, display: str | None = None)
         raise DataError("file not found.", file=str(path), fix="run from the project root, or pass the path.") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 ({exc.reason} at byte {exc.start}).", file=name, fix="save it as UTF-8.") from None
-    yield from read_text_rows(text, columns, name=name)
+    yield from read_text_rows(text, columns, name=name, optional=optional)
 
 
-def read_text_rows(text: str, columns: Sequence[str], *, name: str) -> Iterator[tuple[int, dict[str, str]]]:
+def read_text_rows(text: str, columns: Sequence[str], *, name: str,
+                   optional: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, str]]]:
     """``read_rows`` over CSV text already in memory; ``name`` is how errors name its file."""
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -45,7 +57,7 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str) -> Iterator[
     if not header:
         raise DataError("the file is empty.", file=name, line=1, fix=f"the header must be: {','.join(columns)}")
     header = [h.strip() for h in header]
-    missing = [c for c in columns if c not in header]
+    missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}.", file=name, line=1, column=missing[0],
                         fix=f"the header must be: {','.join(columns)}")
@@ -56,6 +68,7 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str) -> Iterator[
     if len(set(header)) != len(header):
         duplicate = next(h for h in header if header.count(h) > 1)
         raise DataError(f"column {duplicate!r} appears twice.", file=name, line=1, column=duplicate)
+    absent = {c: "" for c in optional if c not in header}
     while True:
         start = reader.line_num + 1
         try:
@@ -72,7 +85,7 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str) -> Iterator[
             what = f"{more} more field(s) than" if more > 0 else f"{-more} field(s) fewer than"
             raise DataError(f"{what} the header has.", file=name, line=start,
                             fix="quote fields that contain commas; every row needs every column.")
-        yield start, {h: f.strip() for h, f in zip(header, fields)}
+        yield start, {**absent, **{h: f.strip() for h, f in zip(header, fields)}}
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -92,3 +105,31 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file that guards ``path``: beside it, hidden (``data/.screening.csv.lock``); .gitignore ignores it."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def locked(path: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[Path]:
+    """Hold ``path``'s lock (an OS advisory lock through ``filelock``) around a read, a change and an atomic write,
+    so that runs writing the same file at once each keep their change. ``LockError`` names the file when another
+    run holds the lock for more than ``timeout`` seconds.
+
+    Locks on one file are not re-entrant across calls; a writer that locks several files takes them in sorted
+    order, so two writers never wait on each other.
+    """
+    lock = FileLock(lock_path(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        shown = project_file_label(path)
+        raise LockError(f"{shown} is being written by another run: its lock ({lock_path(path)}) was not free after "
+                        f"{timeout:g} s. Fix: wait for the other run to finish and run again; if no other run is "
+                        "going, the lock is held by a process that hangs: end it.", path=str(path)) from None
+    try:
+        yield path
+    finally:
+        lock.release()

@@ -78,7 +78,7 @@ MAX_SENTENCE_CHARS = 3_000
 # and one with none finds nothing to judge: both are flagged.
 FLAG_ABOVE = 10_000
 DRAFT_GROUP = "claims"
-SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
+SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on", "forced")  # as evidence.screening's
 SENTENCE_COLUMNS = ("line", "section", "sentence", "outcome", "cues", "claim_id")
 DRAFT_COLUMNS = ("claim_id", "line", "claim_type", "type_cue", "concepts", "mesh", "hits", "flag", "draft_query")
 GROUPS = f'group,title,intro\n{DRAFT_GROUP},Claims of the article,"The draft claims found by evidence init."\n'
@@ -319,7 +319,7 @@ def _project_files(*, text: str, article_name: str, title: str, snapshot: dt.dat
         "notebooks/99-methods.ipynb": _notebook_bytes(render_methods_notebook()),
         "tests/test_project.py": PROJECT_TESTS.encode("utf-8"),
         "pytest.ini": PYTEST_INI.encode("utf-8"),
-        ".gitignore": b".venv/\n__pycache__/\n.ipynb_checkpoints/\nbuild/\nreports/\n",
+        ".gitignore": b".venv/\n__pycache__/\n.ipynb_checkpoints/\nbuild/\nreports/\n.*.lock\n",
         "tasks.py": tasks.encode("utf-8"),
         "README.md": README.format(
             title=md_text(title), article=md_text(article_name), claims=len(claims),
