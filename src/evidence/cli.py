@@ -50,7 +50,7 @@ from .register.claims import claims_in_group
 from .register.project import load_project
 from .register.refresh import refresh_register
 from .settings import Settings
-from .sources.pubmed import PubMed
+from .sources.pubmed import PubMed, normalize_pmid
 from .vocab import OVERRIDE_LABEL
 
 __all__ = ["main"]
@@ -121,11 +121,11 @@ def cmd_register(args, settings: Settings) -> int:
 
 
 def cmd_refresh(args, settings: Settings) -> int:
+    if args.report:
+        _refuse_project_input(settings, args.report, "--report")
     if settings.mode == "offline":
         raise ConfigurationError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
                             "(resumes from the cache) or EVIDENCE_MODE=live (fetches everything anew).")
-    if args.report:
-        _refuse_project_input(settings, args.report, "--report")
     project = load_project(settings.root)
     register = project.register
     report_path = args.report or settings.root / "reports" / "refresh.csv"
@@ -559,7 +559,11 @@ def _refuse_contradictory_screen_options(args, settings: Settings) -> None:
     given = {kind: getattr(args, kind) for kind in ("include", "exclude", "maybe") if getattr(args, kind)}
     by_pmid: dict[str, list[str]] = {}
     for kind, pmid in given.items():
-        by_pmid.setdefault(pmid.strip().removeprefix("PMID:").removeprefix("pmid:").strip(), []).append(kind)
+        try:
+            pmid = normalize_pmid(pmid)
+        except InputError:
+            pmid = pmid.strip()  # not a PMID: manual_decision says so, once the options agree
+        by_pmid.setdefault(pmid, []).append(kind)
     for pmid, kinds in by_pmid.items():
         if len(kinds) > 1:
             raise InputError(f"{' and '.join('--' + k for k in kinds)} name the same record ({pmid}); one record gets "

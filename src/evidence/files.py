@@ -113,14 +113,15 @@ def lock_path(path: Path) -> Path:
 
 
 @contextmanager
-def locked(path: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[Path]:
+def locked(path: Path, *, timeout: float | None = None) -> Iterator[Path]:
     """Hold ``path``'s lock (an OS advisory lock through ``filelock``) around a read, a change and an atomic write,
     so that runs writing the same file at once each keep their change. ``LockError`` names the file when another
-    run holds the lock for more than ``timeout`` seconds.
+    run holds the lock for more than ``timeout`` seconds (default ``LOCK_TIMEOUT_SECONDS``).
 
     Locks on one file are not re-entrant across calls; a writer that locks several files takes them in sorted
     order, so two writers never wait on each other.
     """
+    timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
     lock = FileLock(lock_path(path), timeout=timeout)
     try:
         lock.acquire()
