@@ -64,6 +64,7 @@ INCLUDE = ["--stance", "supports", "--rationale", "A fixture rationale."]
     (["claimreview", "--out", "evidence.toml"], "would write into the project's inputs"),
     (["refresh", "--report", "rules/comparators.csv"], "would write into the project's inputs"),
     (["brief", "--html-only", "--out", "data/brief.pdf"], "--out data/brief.html would write into the project's"),
+    (["brief", "--html-only", "--out", "."], "--out . is a folder; it names the PDF to write"),
     (["packet", "--out", "."], "is the project's own folder"),
     (["packet", "--out", "data"], "is the project's own folder"),
     (["update", "--until", "2001/01/01"], "is not after the snapshot date"),
@@ -212,6 +213,9 @@ def test_counts_read_as_whole_numbers():
     (["nosuchverb"], "invalid choice: 'nosuchverb'"),
     (["screen"], "the following arguments are required: claim_id"),
     (["check", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    (["check", "--claim="], "argument --claim: it is empty"),
+    (["screen", "C04", "--exclude=", "--reason=wrong_design"], "argument --exclude: it is empty"),
+    (["check", "--fail-on", " "], "argument --fail-on: it is empty"),
 ])
 def test_a_bad_option_value_is_one_line_with_the_fix(project, capsys, argv, message):
     before = snapshot(project)

@@ -38,6 +38,7 @@ import argparse
 import json
 import os
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -403,11 +404,15 @@ def cmd_claimreview(args, settings: Settings) -> int:
 
 
 def cmd_brief(args, settings: Settings) -> int:
+    from .errors import InputError
     from .files import atomic_write
     from .present.brief import find_chromium, print_pdf
     from .present.report import BRIEF_PDF, brief_page
     from .present.workspace import load_workspace
 
+    if args.out is not None and (args.out.name in ("", ".", "..") or args.out.is_dir()):
+        raise InputError(f"--out {args.out} is a folder; it names the PDF to write (the page goes beside it). Fix: "
+                         "give a file name, e.g. reports/brief.pdf.")
     html_path = (args.out or settings.root / BRIEF_PDF).with_suffix(".html")
     for path in (html_path, html_path.with_suffix(".pdf")):  # the page is written beside the PDF
         _refuse_project_input(settings, path, "--out")
@@ -509,7 +514,9 @@ def cmd_screen(args, settings: Settings) -> int:
     if decisions:
         chosen = [decision for _, decision in decisions]
         included = [d.pmid for d, _, _ in chosen if d.decision == "include"]
-        records = client.fetch(included).records if included else {}
+        # the included records only (a handful): no progress line, so a failure to fetch them is one line alone
+        quiet = PubMed(settings, progress=lambda message: None, snapshot_date=project.config.snapshot_date)
+        records = quiet.fetch(included).records if included else {}
         log = apply_decisions(settings.root, log.claim_ids, chosen, records)
         print(f"recorded {len(chosen)} decision(s) in data/screening.csv"
               + (f" ({len(forced)} forced: {', '.join(sorted(forced))})" if forced else ""))
@@ -702,6 +709,14 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _named(text: str) -> str:
+    """An argparse type: a value that names something (a claim id, a group, verdicts, a PMID, a reason), not an empty
+    one (an unset shell variable would otherwise select everything, or nothing, without a word)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("it is empty; give a value (is a shell variable unset?)")
+    return text
+
+
 def _positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1, or a one-line usage error."""
     try:
@@ -740,10 +755,10 @@ def build_parser() -> argparse.ArgumentParser:
     notebooks = sub.add_parser("notebooks", help="generate the group notebooks from claims.csv")
     notebooks.set_defaults(run=cmd_notebooks)
     claims = sub.add_parser("claims", help="list the claims of claims.csv")
-    claims.add_argument("--group", help="only this group (notebook)")
+    claims.add_argument("--group", type=_named, help="only this group (notebook)")
     claims.set_defaults(run=cmd_claims)
     search = sub.add_parser("search", help="run or replay a claim's PubMed search")
-    search.add_argument("claim_id")
+    search.add_argument("claim_id", type=_named)
     search.add_argument("--show", type=_positive_int, default=20, help="how many PMIDs to list (default 20)")
     search.set_defaults(run=cmd_search)
     register = sub.add_parser("register", help="validate the evidence register")
@@ -754,15 +769,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(run=cmd_refresh)
     check = sub.add_parser("check", help="the verdict per claim")
     check.add_argument("--format", choices=("table", "json"), default="table")
-    check.add_argument("--claim", help="one claim in full")
-    check.add_argument("--fail-on", help="comma-separated verdicts; exit 3 when any claim is at or below them "
+    check.add_argument("--claim", type=_named, help="one claim in full")
+    check.add_argument("--fail-on", type=_named, help="comma-separated verdicts; exit 3 when any claim is at or below them "
                                          "(e.g. weak,unsupported,contradicted)")
     check.set_defaults(run=cmd_check)
     pools = sub.add_parser("pools", help="every pool's per-trial rows, for metafor (escalc/rma) or RevMan")
     pools.add_argument("--out", type=_path, help="write the CSV to this file (default: standard output)")
     pools.set_defaults(run=cmd_pools)
     cite = sub.add_parser("cite", help="the studies behind a claim or the article, as RIS, BibTeX or CSL-JSON")
-    cite.add_argument("--claim", help="only this claim's studies (default: the whole article)")
+    cite.add_argument("--claim", type=_named, help="only this claim's studies (default: the whole article)")
     cite.add_argument("--format", choices=("ris", "bibtex", "csljson"), default="ris")
     cite.add_argument("--out", type=_path, help="write to this file (default: standard output)")
     cite.set_defaults(run=cmd_cite)
@@ -779,7 +794,7 @@ def build_parser() -> argparse.ArgumentParser:
     packet.add_argument("--out", type=_path, required=True, help="the folder to write it into")
     packet.set_defaults(run=cmd_packet)
     review = sub.add_parser("claimreview", help="schema.org ClaimReview JSON-LD for every claim, or one")
-    review.add_argument("--claim", help="only this claim (one object instead of a list)")
+    review.add_argument("--claim", type=_named, help="only this claim (one object instead of a list)")
     review.add_argument("--out", type=_path, help="write to this file (default: standard output)")
     review.set_defaults(run=cmd_claimreview)
     brief = sub.add_parser("brief", help="the writer's brief as HTML and, through headless Chromium, PDF")
@@ -787,14 +802,14 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--html-only", action="store_true", help="write the HTML page only")
     brief.set_defaults(run=cmd_brief)
     screen = sub.add_parser("screen", help="rank a claim's unscreened PubMed hits; record screening decisions")
-    screen.add_argument("claim_id")
+    screen.add_argument("claim_id", type=_named)
     screen.add_argument("--limit", type=_positive_int, default=10, help="how many candidates to list (default 10)")
-    screen.add_argument("--include", metavar="PMID", help="include this record (with --stance and --rationale)")
-    screen.add_argument("--stance", help="supports, mixed, contrasts or context")
-    screen.add_argument("--rationale", help="one sentence in your own words: why this stance")
-    screen.add_argument("--exclude", metavar="PMID", help="exclude this record (with --reason)")
-    screen.add_argument("--reason", help="a PRISMA 2020 reason from rules/exclusion_reasons.csv")
-    screen.add_argument("--maybe", metavar="PMID", help="keep this record for a second look")
+    screen.add_argument("--include", metavar="PMID", type=_named, help="include this record (with --stance and --rationale)")
+    screen.add_argument("--stance", type=_named, help="supports, mixed, contrasts or context")
+    screen.add_argument("--rationale", type=_named, help="one sentence in your own words: why this stance")
+    screen.add_argument("--exclude", metavar="PMID", type=_named, help="exclude this record (with --reason)")
+    screen.add_argument("--reason", type=_named, help="a PRISMA 2020 reason from rules/exclusion_reasons.csv")
+    screen.add_argument("--maybe", metavar="PMID", type=_named, help="keep this record for a second look")
     screen.add_argument("--force", action="store_true",
                         help="record a PMID that neither the claim's search nor the register holds (marked forced)")
     screen.add_argument("--export", type=_path, help="write every candidate to this CSV for screening")
@@ -819,6 +834,8 @@ EXIT_OK, EXIT_USER, EXIT_FAIL_ON, EXIT_FILES, EXIT_BUG, EXIT_INTERRUPTED = 0, 2,
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; every failure ends in one line on standard error and an exit code, never a traceback (``-v``
     adds the traceback for a bug report)."""
+    if hasattr(sys.stdout, "reconfigure"):  # a path or value given with bytes that are not UTF-8 prints escaped
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         args = build_parser().parse_args(argv)
     except UsageError as error:
@@ -852,7 +869,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "-v for the traceback and report it.", EXIT_BUG)
 
 
+# What would break the one line of an error: line breaks of every kind and other control characters, which a
+# message may carry from an option's value or a file; shown escaped (\n, \x00), as Python's repr shows them.
+_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 def _fail(message: str, code: int) -> int:
+    message = _BREAKS.sub(lambda found: repr(found.group())[1:-1], message)
     print(f"evidence: error: {message}", file=sys.stderr)
     return code
 

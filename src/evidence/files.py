@@ -4,7 +4,9 @@ read-modify-write of a project file holds."""
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,8 +16,12 @@ from filelock import FileLock, Timeout
 
 from .errors import DataError, LockError
 
-__all__ = ["LOCK_TIMEOUT_SECONDS", "atomic_write", "lock_path", "locked", "project_file_label", "read_rows",
-           "read_text_rows"]
+__all__ = ["CONTROL_CHARACTER", "LOCK_TIMEOUT_SECONDS", "atomic_write", "control_character", "lock_path", "locked",
+           "project_file_label", "read_rows", "read_text_rows"]
+
+# C0 control characters and DEL, less tab, line feed and carriage return: no text holds them; a NUL or an escape in a
+# cell comes from a binary file or a bad copy, and would reach the book's pages and every export.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # How long a writer waits for another run to finish with a file. A read-modify-write of the screening log and the
 # register takes well under a second; the margin covers a machine that is busy with other work.
@@ -25,6 +31,12 @@ LOCK_TIMEOUT_SECONDS = 120.0
 def project_file_label(path: Path) -> str:
     """How error messages name a project file: ``data/studies.csv`` for files in data/, else the file name."""
     return f"data/{path.name}" if path.parent.name == "data" else path.name
+
+
+def control_character(text: str) -> str | None:
+    """How a control character in ``text`` is named in an error (``U+0000``), or None when there is none."""
+    found = CONTROL_CHARACTER.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def read_rows(path: Path, columns: Sequence[str], *, display: str | None = None,
@@ -49,7 +61,9 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str,
     """``read_rows`` over CSV text already in memory; ``name`` is how errors name its file."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # newline="": rows end at \n, \r\n or \r only (str.splitlines would also break a row at U+2028, a form feed or
+    # U+001C-U+001E, which a cell may hold), as the csv module expects
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -57,6 +71,9 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str,
     if not header:
         raise DataError("the file is empty.", file=name, line=1, fix=f"the header must be: {','.join(columns)}")
     header = [h.strip() for h in header]
+    if (character := control_character("".join(header))) is not None:
+        raise DataError(f"a control character ({character}) is in the header.", file=name, line=1,
+                        fix=f"the header must be: {','.join(columns)}")
     missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}.", file=name, line=1, column=missing[0],
@@ -78,6 +95,11 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str,
         except csv.Error as exc:
             raise DataError(f"malformed CSV ({exc}).", file=name, line=start,
                             fix="check the quoting of this row (a field with a comma or quote must be quoted).") from None
+        for column, field in zip([*header, *[""] * (len(fields) - len(header))], fields):
+            if (character := control_character(field)) is not None:  # checked first: a lone U+000C looks blank
+                raise DataError(f"a control character ({character}) is in the text.", file=name, line=start,
+                                column=column or None, fix="remove it: text holds none (it comes from a binary file "
+                                                           "or a bad copy).")
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):

@@ -345,7 +345,8 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
     checkout = _source_checkout()
     decisions, drafts = _drafts(text, article.name)
     snapshot = snapshot or dt.date.today()
-    title = " ".join((title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}").split())
+    title = title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}"
+    title = " ".join(_CONTROL.sub(" ", title).split())  # control characters become spaces: evidence.toml refuses them
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
     try:
