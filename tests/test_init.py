@@ -314,7 +314,7 @@ def test_untrusted_text_is_neutralised_in_csv_toml_and_markdown(tmp_path):
     sentences = read_csv(tmp_path / "p" / "sentences.csv")
     assert all(not row["sentence"].startswith(("=", "+", "-", "@")) for row in sentences)
     config = tomllib.loads((tmp_path / "p" / "evidence.toml").read_text(encoding="utf-8"))
-    assert config["title"] == " ".join(title.split()) and config["article"] == 'evil"name.txt'
+    assert config["title"] == " ".join(title.replace("\x07", " ").split()) and config["article"] == 'evil"name.txt'
     readme = (tmp_path / "p" / "README.md").read_text(encoding="utf-8")
     assert "<b>" not in readme and "\\<b\\>" in readme
     html = MarkdownIt("commonmark").render(readme)  # as a Markdown viewer shows it: no tag, no link

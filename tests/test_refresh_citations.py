@@ -12,8 +12,8 @@ import pytest
 from support import RULES, SENTINEL_KEY, article_set, bare_project, csv_text, read_csv, write_csv
 
 from evidence import cli, files
-from evidence.errors import DataError
-from evidence.files import file_lock, read_text_rows
+from evidence.errors import DataError, LockError
+from evidence.files import locked, read_text_rows
 from evidence.register.citation_refresh import (FILLED_WHERE, check_citation, fill_citations_text, fill_pmcids_text,
                                                 pubmed_values)
 from evidence.register.citations import CITATION_COLUMNS, check_citation_rows, load_citations
@@ -268,16 +268,16 @@ def test_the_fill_waits_for_the_files_lock_and_gives_up_with_one_line(double, ma
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
         try:
             assert holder.stdout.readline().strip() == "held"
-            monkeypatch.setattr(files, "LOCK_TIMEOUT", 0.05)
-            held = (r"data/citations.csv: another process has held the lock data/\.citations\.csv\.lock for "
-                    r"0\.05 s\. Fix")
-            with pytest.raises(DataError, match=held):
+            monkeypatch.setattr(files, "LOCK_TIMEOUT_SECONDS", 0.05)
+            held = (r"data/citations.csv is being written by another run: its lock \(data/\.citations\.csv\.lock\) "
+                    r"was not free after 0\.05 s\. Fix")
+            with pytest.raises(LockError, match=held):
                 refresh(project, make_settings(root=project), fill=True)
             assert path.read_bytes() == before
         finally:
             holder.stdin.close()
             holder.wait(timeout=30)
-    with file_lock(path, timeout=5):  # released with its holder
+    with locked(path, timeout=5):  # released with its holder
         pass
 
 

@@ -77,6 +77,7 @@ STUDY_BREAKS = [
     ("year", "2199", "outside 1800"),
     ("design", "anecdote", "not in the vocabulary"),
     ("n", "-3", "not a positive whole number"),
+    ("n", "12.5", "not a positive whole number"),  # a fractional n is refused, not rounded
     ("title", "", "title is empty"),
     ("source_url", "", "source_url is empty"),
     ("source_url", "pubmed/123", "not an http(s) URL"),

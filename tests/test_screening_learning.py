@@ -325,6 +325,6 @@ def test_the_screening_sequence_puts_the_register_first_then_the_log_in_recorded
         (registered[0], True), (registered[1], True), ("90000401", True), ("90000402", True)]
     assert [(d.pmid, d.decision) for d in log.in_order("C04")] == [
         ("90000401", "maybe"), ("90000404", "exclude"), ("90000402", "maybe")]
-    assert log.text().splitlines()[1:] == [
-        "C04,90000401,maybe,,2026-12-04", "C05,90000403,exclude,wrong_design,2026-12-04",
-        "C04,90000404,exclude,wrong_design,2026-12-04", "C04,90000402,maybe,,2026-12-05"]
+    assert log.text().splitlines()[1:] == [  # the last column, forced, is empty: none was recorded with --force
+        "C04,90000401,maybe,,2026-12-04,", "C05,90000403,exclude,wrong_design,2026-12-04,",
+        "C04,90000404,exclude,wrong_design,2026-12-04,", "C04,90000402,maybe,,2026-12-05,"]

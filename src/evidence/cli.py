@@ -28,8 +28,10 @@
                                          --asreview-export/--asreview-import for ASReview LAB
     evidence update [--until DATE]       re-run every search past the snapshot date; reports/update.md
 
-Exit codes: 0 done; 2 a user error (bad input, a cache miss offline, NCBI down), printed as one message and never
-a traceback; 3 `check --fail-on` found a claim at or below the named verdicts; 130 interrupted.
+Exit codes: 0 done; 2 a user error (bad input, a bad option or a contradictory pair, a cache miss offline, NCBI down),
+printed as one message and never a traceback; 3 `check --fail-on` found a claim at or below the named verdicts; 4 the
+file system refused (a read-only folder, a full disk) or another run held a project file's lock past the wait; 5 a
+bug (one line; -v shows the traceback); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -38,19 +40,20 @@ import argparse
 import json
 import os
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import ConfigurationError, EvidenceError
+from .errors import ConfigurationError, EvidenceError, LockError
 from .present.tables import claim_coverage_table, claims_table, design_table, studies_without_pmid_table
 from .register.claims import claims_in_group
 from .register.project import load_project
 from .register.refresh import refresh_register
 from .settings import Settings
-from .sources.pubmed import PubMed
+from .sources.pubmed import PubMed, normalize_pmid
 from .vocab import OVERRIDE_LABEL
 
 __all__ = ["main"]
@@ -121,6 +124,8 @@ def cmd_register(args, settings: Settings) -> int:
 
 
 def cmd_refresh(args, settings: Settings) -> int:
+    if args.report:
+        _refuse_project_input(settings, args.report, "--report")
     if settings.mode == "offline":
         raise ConfigurationError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
                             "(resumes from the cache) or EVIDENCE_MODE=live (fetches everything anew).")
@@ -249,6 +254,8 @@ def pool_rows(settings: Settings):
 def cmd_pools(args, settings: Settings) -> int:
     from .files import atomic_write
 
+    if args.out:
+        _refuse_project_input(settings, args.out, "--out")
     frame = pool_rows(settings)
     text = frame.to_csv(index=False, lineterminator="\n")
     if args.out:
@@ -379,6 +386,8 @@ def _write_or_print(text: str, out: Path | None, what: str) -> None:
 def cmd_cite(args, settings: Settings) -> int:
     from .present.exports import cite, studies_for
 
+    if args.out:
+        _refuse_project_input(settings, args.out, "--out")
     workspace = _workspace(settings)
     studies = studies_for(_chosen_assessments(workspace, args.claim))
     _write_or_print(cite(studies, args.format, workspace.project.citations), args.out, f"{len(studies)} references")
@@ -388,6 +397,8 @@ def cmd_cite(args, settings: Settings) -> int:
 def cmd_claimreview(args, settings: Settings) -> int:
     from .present.claimreview import claim_reviews
 
+    if args.out:
+        _refuse_project_input(settings, args.out, "--out")
     workspace = _workspace(settings)
     reviews = claim_reviews(_chosen_assessments(workspace, args.claim), project=workspace.project.config,
                             wording=workspace.project.wording)
@@ -397,12 +408,18 @@ def cmd_claimreview(args, settings: Settings) -> int:
 
 
 def cmd_brief(args, settings: Settings) -> int:
+    from .errors import InputError
     from .files import atomic_write
     from .present.brief import find_chromium, print_pdf
     from .present.report import BRIEF_PDF, brief_page
     from .present.workspace import load_workspace
 
+    if args.out is not None and (args.out.name in ("", ".", "..") or args.out.is_dir()):
+        raise InputError(f"--out {args.out} is a folder; it names the PDF to write (the page goes beside it). Fix: "
+                         "give a file name, e.g. reports/brief.pdf.")
     html_path = (args.out or settings.root / BRIEF_PDF).with_suffix(".html")
+    for path in (html_path, html_path.with_suffix(".pdf")):  # the page is written beside the PDF
+        _refuse_project_input(settings, path, "--out")
     site = Path(os.path.relpath(settings.root / "site", html_path.parent.resolve())).as_posix() + "/"
     workspace = load_workspace(settings)
     _require_fitting_wordings(workspace)
@@ -423,6 +440,7 @@ def cmd_brief(args, settings: Settings) -> int:
 def cmd_packet(args, settings: Settings) -> int:
     from .present.packet import write_packet
 
+    _refuse_project_folder(settings, args.out, "--out")
     written = write_packet(load_project(settings.root), args.out)
     print(f"wrote the blind review packet ({len(written) - 1} claims, no verdicts) to {args.out}; raters record their "
           "judgements in data/ratings.csv (claim_id, rater, verdict, certainty, reasons)")
@@ -436,6 +454,12 @@ def cmd_init(args) -> int:
     if args.map is not None:
         if args.article is not None:
             raise InputError("--map takes only the project's folder. Fix: run `evidence init --map FOLDER`.")
+        ignored = [option for option, value in (("--title", args.title), ("--snapshot-date", args.snapshot_date))
+                   if value is not None]
+        if ignored:
+            raise InputError(f"{' and '.join(ignored)} set up a new project, and --map works on an existing one "
+                             f"(its evidence.toml holds them). Fix: drop {' and '.join(ignored)}, or edit the "
+                             "project's evidence.toml.")
         result = map_project(args.map)
         kept = f"; {len(result.kept)} claim(s) whose query you changed kept it ({', '.join(result.kept)})" \
             if result.kept else ""
@@ -457,33 +481,49 @@ def cmd_init(args) -> int:
 
 
 def cmd_screen(args, settings: Settings) -> int:
+    import dataclasses
     import datetime as dt
 
     from .errors import CacheMissError
     from .screening import (ScreeningLog, apply_decisions, gather_claim, manual_decision, read_export,
-                            stopping_advice, write_candidates)
+                            refuse_contradictions, stopping_advice, write_candidates)
     from .screening.interop import export_asreview, read_asreview
 
+    _refuse_contradictory_screen_options(args, settings)
     project = load_project(settings.root)
     register = project.register
     claim = project.claim(args.claim_id)
     log = ScreeningLog.load(settings.root, [c.claim_id for c in register.claims])
     client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     today = dt.date.today()
-    decisions = read_export(args.import_file, log.claim_ids, today=today) if args.import_file else []
+    decisions = [(f"{args.import_file.name}, line {d.line}", (d, stance, rationale))
+                 for d, stance, rationale in (read_export(args.import_file, log.claim_ids, today=today)
+                                              if args.import_file else [])]
     if args.asreview_import:
-        decisions += [(d, "", "") for d in read_asreview(args.asreview_import, claim.claim_id, log.claim_ids,
-                                                         today=today)]
+        decisions += [(f"{args.asreview_import.name}", (d, "", "")) for d in
+                      read_asreview(args.asreview_import, claim.claim_id, log.claim_ids, today=today)]
+    manual = []
     for pmid, kind in ((args.include, "include"), (args.exclude, "exclude"), (args.maybe, "maybe")):
         if pmid:
-            decisions.append(manual_decision(claim.claim_id, pmid, kind, reason=args.reason or "",
-                                             stance=args.stance or "", rationale=args.rationale or "",
-                                             claim_ids=log.claim_ids, today=today))
+            # each option carries only its own details: --reason is the exclusion's, --stance and --rationale the
+            # inclusion's
+            details = {"exclude": {"reason": args.reason or ""},
+                       "include": {"stance": args.stance or "", "rationale": args.rationale or ""}}.get(kind, {})
+            manual.append((f"--{kind} {pmid}", manual_decision(claim.claim_id, pmid, kind, **details,
+                                                               claim_ids=log.claim_ids, today=today)))
+    forced = _unknown_pmids([d.pmid for _, (d, _, _) in manual], claim, client, register, log, force=args.force)
+    decisions += [(source, (dataclasses.replace(d, forced=d.pmid in forced), stance, rationale))
+                  for source, (d, stance, rationale) in manual]
+    refuse_contradictions(decisions)  # before anything is fetched or written
     if decisions:
-        included = [d.pmid for d, _, _ in decisions if d.decision == "include"]
-        records = client.fetch(included).records if included else {}
-        log = apply_decisions(settings.root, register, log, decisions, records)
-        print(f"recorded {len(decisions)} decision(s) in data/screening.csv")
+        chosen = [decision for _, decision in decisions]
+        included = [d.pmid for d, _, _ in chosen if d.decision == "include"]
+        # the included records only (a handful): no progress line, so a failure to fetch them is one line alone
+        quiet = PubMed(settings, progress=lambda message: None, snapshot_date=project.config.snapshot_date)
+        records = quiet.fetch(included).records if included else {}
+        log = apply_decisions(settings.root, log.claim_ids, chosen, records)
+        print(f"recorded {len(chosen)} decision(s) in data/screening.csv"
+              + (f" ({len(forced)} forced: {', '.join(sorted(forced))})" if forced else ""))
         register = load_project(settings.root).register
     try:
         gathered = gather_claim(claim, client, register, log, progress=_progress)
@@ -491,7 +531,7 @@ def cmd_screen(args, settings: Settings) -> int:
         print(f"{claim.claim_id}: the snapshot holds no live search ({miss.path}); "
               f"{len(log.for_claim(claim.claim_id))} decision(s) in the screening log.", file=sys.stderr)
         for decision in log.for_claim(claim.claim_id):
-            print(f"  {decision.pmid}  {decision.decision:8} {decision.reason}")
+            print(f"  {decision.pmid}  {decision.decision:8} {decision.reason}" + ("  (forced)" if decision.forced else ""))
         return 0
     result, found, ranking = gathered.result, gathered.candidates, gathered.ranking
     report = settings.root / "reports" / "candidates" / f"{claim.claim_id}.csv"
@@ -523,6 +563,94 @@ def cmd_screen(args, settings: Settings) -> int:
     return 0
 
 
+def _refuse_contradictory_screen_options(args, settings: Settings) -> None:
+    """Options of one `screen` call that contradict each other are refused before anything is read or written."""
+    from .errors import InputError
+
+    given = {kind: getattr(args, kind) for kind in ("include", "exclude", "maybe") if getattr(args, kind)}
+    by_pmid: dict[str, list[str]] = {}
+    for kind, pmid in given.items():
+        try:
+            pmid = normalize_pmid(pmid)
+        except InputError:
+            pmid = pmid.strip()  # not a PMID: manual_decision says so, once the options agree
+        by_pmid.setdefault(pmid, []).append(kind)
+    for pmid, kinds in by_pmid.items():
+        if len(kinds) > 1:
+            raise InputError(f"{' and '.join('--' + k for k in kinds)} name the same record ({pmid}); one record gets "
+                             "one decision. Fix: keep the option you mean; nothing was recorded.")
+    scoped = (("reason", "exclude", "the reason for an exclusion"), ("stance", "include", "an inclusion's stance"),
+              ("rationale", "include", "an inclusion's rationale"))
+    for option, needs, what in scoped:
+        if getattr(args, option) and needs not in given:
+            raise InputError(f"--{option} is {what}, but no --{needs} PMID is given. Fix: add --{needs} PMID, or drop "
+                             f"--{option}; nothing was recorded.")
+    if args.force and not given:
+        raise InputError("--force records a PMID given with --include, --exclude or --maybe, and none is given. Fix: "
+                         "drop --force.")
+    files = [("--import", args.import_file), ("--asreview-import", args.asreview_import),
+             ("--export", args.export), ("--asreview-export", args.asreview_export)]
+    named = [(option, path.resolve()) for option, path in files if path is not None]
+    for i, (option, path) in enumerate(named):
+        for other, same in named[i + 1:]:
+            if path == same:
+                raise InputError(f"{option} and {other} name the same file ({settings.display_path(path)}); the "
+                                 "export would overwrite what is read. Fix: give each its own file.")
+    for option, path in files[2:]:
+        if path is not None:
+            _refuse_project_input(settings, path, option)
+
+
+def _unknown_pmids(pmids: Sequence[str], claim, client, register, log, *, force: bool) -> set[str]:
+    """The PMIDs among ``pmids`` that neither the claim's search (as the snapshot holds it), the register nor the
+    claim's screening log holds: refused, as a likely typo, unless ``force`` (then returned, to be marked)."""
+    from .errors import CacheMissError, InputError
+
+    known = {s.pmid for s in register.studies.values() if s.pmid} | log.screened(claim.claim_id)
+    unknown = [p for p in dict.fromkeys(pmids) if p not in known]
+    if not unknown:
+        return set()
+    try:
+        result = client.search(claim.search_query)
+        hits, where = set(result.ids), f"{claim.claim_id}'s {result.count:,} search hits"
+    except CacheMissError:
+        hits, where = set(), (f"the register (the snapshot holds no search for {claim.claim_id} to check it "
+                              "against; with network, EVIDENCE_MODE=cached runs the search)")
+    unknown = [p for p in unknown if p not in hits]
+    if unknown and not force:
+        raise InputError(f"PMID {', '.join(unknown)} is not among {where}, nor in the register; it may be a typo. "
+                         f"Fix: check the PMID (`evidence screen {claim.claim_id}` lists the candidates), or add "
+                         "--force to record it anyway (the log marks it forced); nothing was recorded.")
+    return set(unknown)
+
+
+def _refuse_project_input(settings: Settings, path: Path, option: str) -> None:
+    """An output option must not name the project's own inputs (claims.csv, evidence.toml, groups.csv) or write
+    into data/ or rules/: the export would overwrite, or mix with, what every verdict is computed from."""
+    from .errors import InputError
+
+    root = Path(settings.root).resolve()
+    target = Path(path).resolve()
+    inputs = {root / "claims.csv", root / "evidence.toml", root / "notebooks" / "groups.csv"}
+    folders = (root / "data", root / "rules")
+    if target in inputs or any(target == f or f in target.parents for f in folders):
+        raise InputError(f"{option} {path} would write into the project's inputs ({settings.display_path(target)}). "
+                         f"Fix: write it elsewhere, e.g. reports/{target.name}.")
+
+
+def _refuse_project_folder(settings: Settings, path: Path, option: str) -> None:
+    """A folder an option fills must be neither the project's root nor one of its input folders."""
+    from .errors import InputError
+
+    root = Path(settings.root).resolve()
+    target = Path(path).resolve()
+    if target in (root, root / "notebooks", root / "data", root / "rules") or any(
+            f in target.parents for f in (root / "data", root / "rules")):
+        raise InputError(f"{option} {path} is the project's own folder ({settings.display_path(target) or '.'}); "
+                         "files written there would overwrite or mix with its inputs. Fix: name a new folder, e.g. "
+                         "reports/packet.")
+
+
 def cmd_update(args, settings: Settings) -> int:
     import datetime as dt
 
@@ -531,13 +659,21 @@ def cmd_update(args, settings: Settings) -> int:
     from .files import atomic_write
     from .screening import update
 
+    from .errors import InputError
+
+    if args.report:
+        _refuse_project_input(settings, args.report, "--report")
+    project = load_project(settings.root)
+    until = args.until or dt.date.today()
+    if until <= project.config.snapshot_date:
+        raise InputError(f"--until {until:%Y/%m/%d} is not after the snapshot date "
+                         f"{project.config.entrez_date} (evidence.toml): an update looks for what was added since. "
+                         "Fix: give a later date, or leave --until out (today).")
     if settings.mode == "offline":
         raise ConfigurationError("update needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
                                  "or live.")
     import dataclasses
 
-    until = args.until or dt.date.today()
-    project = load_project(settings.root)
     # an update asks PubMed itself: a cached answer for the same window would hide what was added since
     client = PubMed(dataclasses.replace(settings, mode="live"), progress=lambda message: None)
     report = update(project.claims, client, snapshot=project.config.snapshot_date, until=until,
@@ -570,26 +706,64 @@ def _entrez_date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY/MM/DD, e.g. 2026/12/01") from None
 
 
+def _path(text: str) -> Path:
+    """An argparse type: a path the file system can take (not empty, no NUL character), or a one-line usage error."""
+    if not text.strip() or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a usable path (it is empty or holds a NUL character)")
+    return Path(text)
+
+
+def _named(text: str) -> str:
+    """An argparse type: a value that names something (a claim id, a group, verdicts, a PMID, a reason), not an empty
+    one (an unset shell variable would otherwise select everything, or nothing, without a word)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("it is empty; give a value (is a shell variable unset?)")
+    return text
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1, or a one-line usage error."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+class UsageError(Exception):
+    """A bad option or value on the command line (argparse's complaint, said in one line by ``main``)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option or value raises ``UsageError`` instead of printing the usage and exiting, so that
+    ``main`` says it in one line like every other error (its subcommands' parsers are of this class too)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} ({self.prog}). Fix: see `{self.prog} --help`.")
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evidence", description="Check an article's claims against PubMed.")
+    parser = _Parser(prog="evidence", description="Check an article's claims against PubMed.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each request (keys masked)")
     sub = parser.add_subparsers(dest="command", required=True)
     report = sub.add_parser("report", help="validate, generate and execute the notebooks, build the book")
-    report.add_argument("notebooks", nargs="*", type=Path, help="execute only these notebooks (default: all)")
+    report.add_argument("notebooks", nargs="*", type=_path, help="execute only these notebooks (default: all)")
     report.add_argument("--force", action="store_true", help="redo every step, even those whose inputs did not change")
     report.set_defaults(run=cmd_report)
     notebooks = sub.add_parser("notebooks", help="generate the group notebooks from claims.csv")
     notebooks.set_defaults(run=cmd_notebooks)
     claims = sub.add_parser("claims", help="list the claims of claims.csv")
-    claims.add_argument("--group", help="only this group (notebook)")
+    claims.add_argument("--group", type=_named, help="only this group (notebook)")
     claims.set_defaults(run=cmd_claims)
     search = sub.add_parser("search", help="run or replay a claim's PubMed search")
-    search.add_argument("claim_id")
-    search.add_argument("--show", type=int, default=20, help="how many PMIDs to list (default 20)")
+    search.add_argument("claim_id", type=_named)
+    search.add_argument("--show", type=_positive_int, default=20, help="how many PMIDs to list (default 20)")
     search.set_defaults(run=cmd_search)
     register = sub.add_parser("register", help="validate the evidence register")
     register.add_argument("--summary", action="store_true", help="counts per claim, stance and design")
@@ -603,7 +777,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "PMCID, and data/citations.csv's authors (the first 20, then et al.), "
                                          "author_count, volume, issue and pages. The fields the register leaves "
                                          "empty are only counted, unless --fill-citations is given.")
-    refresh.add_argument("--report", type=Path, help="where to write the CSV report (default reports/refresh.csv)")
+    refresh.add_argument("--report", type=_path, help="where to write the CSV report (default reports/refresh.csv)")
     refresh.add_argument("--fill-citations", action="store_true",
                          help="write what PubMed gives into the fields data/citations.csv leaves empty (authors, "
                               "author_count, volume, issue, pages; a new row, sourced to the PubMed page, for a study "
@@ -611,58 +785,60 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(run=cmd_refresh)
     check = sub.add_parser("check", help="the verdict per claim")
     check.add_argument("--format", choices=("table", "json"), default="table")
-    check.add_argument("--claim", help="one claim in full")
-    check.add_argument("--fail-on", help="comma-separated verdicts; exit 3 when any claim is at or below them "
+    check.add_argument("--claim", type=_named, help="one claim in full")
+    check.add_argument("--fail-on", type=_named, help="comma-separated verdicts; exit 3 when any claim is at or below them "
                                          "(e.g. weak,unsupported,contradicted)")
     check.set_defaults(run=cmd_check)
     pools = sub.add_parser("pools", help="every pool's per-trial rows, for metafor (escalc/rma) or RevMan")
-    pools.add_argument("--out", type=Path, help="write the CSV to this file (default: standard output)")
+    pools.add_argument("--out", type=_path, help="write the CSV to this file (default: standard output)")
     pools.set_defaults(run=cmd_pools)
     cite = sub.add_parser("cite", help="the studies behind a claim or the article, as RIS, BibTeX or CSL-JSON")
-    cite.add_argument("--claim", help="only this claim's studies (default: the whole article)")
+    cite.add_argument("--claim", type=_named, help="only this claim's studies (default: the whole article)")
     cite.add_argument("--format", choices=("ris", "bibtex", "csljson"), default="ris")
-    cite.add_argument("--out", type=Path, help="write to this file (default: standard output)")
+    cite.add_argument("--out", type=_path, help="write to this file (default: standard output)")
     cite.set_defaults(run=cmd_cite)
     init = sub.add_parser("init", help="a new project folder for another article, with draft claims")
-    init.add_argument("article", type=Path, nargs="?", help="the article as plain text")
-    init.add_argument("folder", type=Path, nargs="?", help="the new project's folder (new or empty)")
-    init.add_argument("--map", type=Path, metavar="FOLDER", help="with network: map the MeSH terms of the drafts of "
+    init.add_argument("article", type=_path, nargs="?", help="the article as plain text")
+    init.add_argument("folder", type=_path, nargs="?", help="the new project's folder (new or empty)")
+    init.add_argument("--map", type=_path, metavar="FOLDER", help="with network: map the MeSH terms of the drafts of "
                                                                  "the project in FOLDER and count each draft query")
     init.add_argument("--title", help="the project's title (default: from the article's file name)")
     init.add_argument("--snapshot-date", type=_iso_date, help="the Entrez date the project's searches are frozen at, "
                                                               "YYYY-MM-DD (default today)")
     init.set_defaults(run=cmd_init, needs_settings=False)
     packet = sub.add_parser("packet", help="a blind review packet: each claim's evidence without the engine's verdicts")
-    packet.add_argument("--out", type=Path, required=True, help="the folder to write it into")
+    packet.add_argument("--out", type=_path, required=True, help="the folder to write it into")
     packet.set_defaults(run=cmd_packet)
     review = sub.add_parser("claimreview", help="schema.org ClaimReview JSON-LD for every claim, or one")
-    review.add_argument("--claim", help="only this claim (one object instead of a list)")
-    review.add_argument("--out", type=Path, help="write to this file (default: standard output)")
+    review.add_argument("--claim", type=_named, help="only this claim (one object instead of a list)")
+    review.add_argument("--out", type=_path, help="write to this file (default: standard output)")
     review.set_defaults(run=cmd_claimreview)
     brief = sub.add_parser("brief", help="the writer's brief as HTML and, through headless Chromium, PDF")
-    brief.add_argument("--out", type=Path, help="the PDF to write (default reports/brief.pdf; the HTML goes beside it)")
+    brief.add_argument("--out", type=_path, help="the PDF to write (default reports/brief.pdf; the HTML goes beside it)")
     brief.add_argument("--html-only", action="store_true", help="write the HTML page only")
     brief.set_defaults(run=cmd_brief)
     screen = sub.add_parser("screen", help="rank a claim's unscreened PubMed hits; record screening decisions")
-    screen.add_argument("claim_id")
-    screen.add_argument("--limit", type=int, default=10, help="how many candidates to list (default 10)")
-    screen.add_argument("--include", metavar="PMID", help="include this record (with --stance and --rationale)")
-    screen.add_argument("--stance", help="supports, mixed, contrasts or context")
-    screen.add_argument("--rationale", help="one sentence in your own words: why this stance")
-    screen.add_argument("--exclude", metavar="PMID", help="exclude this record (with --reason)")
-    screen.add_argument("--reason", help="a PRISMA 2020 reason from rules/exclusion_reasons.csv")
-    screen.add_argument("--maybe", metavar="PMID", help="keep this record for a second look")
-    screen.add_argument("--export", type=Path, help="write every candidate to this CSV for screening")
-    screen.add_argument("--import", dest="import_file", type=Path, help="read decisions back from such a CSV")
-    screen.add_argument("--asreview-export", type=Path, metavar="FILE",
+    screen.add_argument("claim_id", type=_named)
+    screen.add_argument("--limit", type=_positive_int, default=10, help="how many candidates to list (default 10)")
+    screen.add_argument("--include", metavar="PMID", type=_named, help="include this record (with --stance and --rationale)")
+    screen.add_argument("--stance", type=_named, help="supports, mixed, contrasts or context")
+    screen.add_argument("--rationale", type=_named, help="one sentence in your own words: why this stance")
+    screen.add_argument("--exclude", metavar="PMID", type=_named, help="exclude this record (with --reason)")
+    screen.add_argument("--reason", type=_named, help="a PRISMA 2020 reason from rules/exclusion_reasons.csv")
+    screen.add_argument("--maybe", metavar="PMID", type=_named, help="keep this record for a second look")
+    screen.add_argument("--force", action="store_true",
+                        help="record a PMID that neither the claim's search nor the register holds (marked forced)")
+    screen.add_argument("--export", type=_path, help="write every candidate to this CSV for screening")
+    screen.add_argument("--import", dest="import_file", type=_path, help="read decisions back from such a CSV")
+    screen.add_argument("--asreview-export", type=_path, metavar="FILE",
                         help="write every hit for ASReview LAB (.csv or .ris), decisions so far as its prior labels")
-    screen.add_argument("--asreview-import", type=Path, metavar="FILE",
+    screen.add_argument("--asreview-import", type=_path, metavar="FILE",
                         help="record the labels of ASReview LAB's export (.csv or .ris): relevant as maybe, "
                              "irrelevant as excluded on title and abstract")
     screen.set_defaults(run=cmd_screen)
     upd = sub.add_parser("update", help="re-run every search past the snapshot date and report what is new")
     upd.add_argument("--until", type=_entrez_date, help="the new Entrez date, YYYY/MM/DD (default today)")
-    upd.add_argument("--report", type=Path, help="where to write the report (default reports/update.md)")
+    upd.add_argument("--report", type=_path, help="where to write the report (default reports/update.md)")
     upd.set_defaults(run=cmd_update)
     return parser
 
@@ -674,12 +850,19 @@ EXIT_OK, EXIT_USER, EXIT_FAIL_ON, EXIT_FILES, EXIT_BUG, EXIT_INTERRUPTED = 0, 2,
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; every failure ends in one line on standard error and an exit code, never a traceback (``-v``
     adds the traceback for a bug report)."""
-    args = build_parser().parse_args(argv)  # a bad option or value: argparse's one-line usage error, exit 2
+    if hasattr(sys.stdout, "reconfigure"):  # a path or value given with bytes that are not UTF-8 prints escaped
+        sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        return _fail(str(error), EXIT_USER)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         if not getattr(args, "needs_settings", True):  # init runs outside any project
             return args.run(args)
         return args.run(args, Settings.from_env())
+    except LockError as error:  # another run is writing the file: the file system's state, not the user's input
+        return _fail(f"{error}", EXIT_FILES)
     except EvidenceError as error:
         return _fail(f"{error}", EXIT_USER)
     except UnicodeDecodeError as error:
@@ -702,7 +885,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                      "-v for the traceback and report it.", EXIT_BUG)
 
 
+# What would break the one line of an error: line breaks of every kind and other control characters, which a
+# message may carry from an option's value or a file; shown escaped (\n, \x00), as Python's repr shows them.
+_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 def _fail(message: str, code: int) -> int:
+    message = _BREAKS.sub(lambda found: repr(found.group())[1:-1], message)
     print(f"evidence: error: {message}", file=sys.stderr)
     return code
 

@@ -10,8 +10,9 @@
     ├── NCBIError               NCBI answered, but with an error (HTTP status or <ERROR> body)
     ├── RegistryError           ClinicalTrials.gov answered, but with an error (HTTP status, a count mismatch)
     ├── ParseError              a response is not the XML we expect (truncated, wrong root)
-    └── CacheError              the cache cannot answer
-        └── CacheMissError      offline mode and the request was never cached
+    ├── CacheError              the cache cannot answer
+    │   └── CacheMissError      offline mode and the request was never cached
+    └── LockError               another run holds a project file's lock past the wait
 
 Messages say what went wrong, where, and what to do. URLs in messages never carry
 the API key or the e-mail address (see ``redact_url``).
@@ -28,6 +29,7 @@ __all__ = [
     "DataError",
     "EvidenceError",
     "InputError",
+    "LockError",
     "NCBIError",
     "NetworkError",
     "ParseError",
@@ -143,5 +145,13 @@ class CacheMissError(CacheError):
     def __init__(self, message: str, *, util: str, params: dict[str, str], path: str):
         self.util = util
         self.params = params
+        self.path = path
+        super().__init__(message)
+
+
+class LockError(EvidenceError):
+    """A project file's lock could not be taken in time: another run is writing it."""
+
+    def __init__(self, message: str, *, path: str):
         self.path = path
         super().__init__(message)

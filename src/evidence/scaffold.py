@@ -78,7 +78,7 @@ MAX_SENTENCE_CHARS = 3_000
 # and one with none finds nothing to judge: both are flagged.
 FLAG_ABOVE = 10_000
 DRAFT_GROUP = "claims"
-SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
+SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on", "forced")  # as evidence.screening's
 SENTENCE_COLUMNS = ("line", "section", "sentence", "outcome", "cues", "claim_id")
 DRAFT_COLUMNS = ("claim_id", "line", "claim_type", "type_cue", "concepts", "mesh", "hits", "flag", "draft_query")
 GROUPS = f'group,title,intro\n{DRAFT_GROUP},Claims of the article,"The draft claims found by evidence init."\n'
@@ -345,7 +345,8 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
     checkout = _source_checkout()
     decisions, drafts = _drafts(text, article.name)
     snapshot = snapshot or dt.date.today()
-    title = " ".join((title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}").split())
+    title = title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}"
+    title = " ".join(_CONTROL.sub(" ", title).split())  # control characters become spaces: evidence.toml refuses them
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
     try:

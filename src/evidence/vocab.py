@@ -50,7 +50,7 @@ POSITION_LEANING = {"for": "for", "against": "against", "insufficient evidence":
 # How a verdict set by a curator (data/verdict_overrides.csv) is marked wherever it is shown.
 OVERRIDE_LABEL = "(override)"
 
-PMID_PATTERN = re.compile(r"^[1-9]\d{0,8}$")
+PMID_PATTERN = re.compile(r"^[1-9][0-9]{0,8}\Z")  # ASCII digits only: \d would take other scripts' digits
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 PMCID_PATTERN = re.compile(r"^PMC\d{4,9}$")
 NCT_PATTERN = re.compile(r"\bNCT\d{8}\b")

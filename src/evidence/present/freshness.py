@@ -73,7 +73,9 @@ def _versions() -> bytes:
 def project_digest(root: Path) -> str:
     """Everything a notebook of the project can read, the package's code and rule tables, and library versions."""
     inputs = [root / "claims.csv", root / "evidence.toml", root / "notebooks" / "groups.csv"]
-    inputs += sorted((root / "rules").glob("*.csv")) + sorted(p for p in (root / "data").rglob("*") if p.is_file())
+    # hidden files in data/ are no data: the locks writers hold (data/.screening.csv.lock) and atomic writes' temporaries
+    inputs += sorted((root / "rules").glob("*.csv")) + sorted(p for p in (root / "data").rglob("*") if p.is_file()
+                                                              and not p.name.startswith("."))
     package = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".css", ".html"))
     parts = [part for p in inputs if p.is_file() for part in (p.relative_to(root).as_posix().encode(), p.read_bytes())]
     parts += [part for p in package for part in (p.relative_to(PACKAGE).as_posix().encode(), p.read_bytes())]

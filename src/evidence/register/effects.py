@@ -87,6 +87,8 @@ EFFECT_TYPES = ("MD", "SMD", "g", "d", "RR", "OR", "RD", "median_diff", "")
 CONVENTIONS = ("treat_minus_control", "improvement_positive", "")
 SECOND_PASS = ("confirmed", "corrected", "unconfirmed", "")
 POOL_ROLES = ("primary", "subgroup", "sensitivity", "binary", "uncontrolled", "unusable")
+# Counts of people: whole numbers (``_count``); the other number columns take any finite number.
+COUNT_COLUMNS = ("n_treat", "n_control")
 NUMBER_COLUMNS = ("hours_after", "n_treat", "n_control", "mean_treat", "sd_treat", "mean_control", "sd_control",
                   "se", "estimate", "ci_low", "ci_high", "ci_level", "baseline_treat", "baseline_control")
 
@@ -104,8 +106,8 @@ class EffectRow:
     hours_after: float | None
     window: str
     timepoint: str
-    n_treat: float | None
-    n_control: float | None
+    n_treat: int | None
+    n_control: int | None
     value_kind: str
     mean_treat: float | None
     sd_treat: float | None
@@ -288,6 +290,20 @@ def _number(text: str, fail: Callable[[str, str, str], DataError], column: str) 
     return value
 
 
+def _count(text: str, fail: Callable[[str, str, str], DataError], column: str, *, least: int = 1) -> int | None:
+    """A count of people or studies: a whole number of at least ``least``, or blank. A fractional count (an average,
+    an imputed n) would weight a pool by people who do not exist."""
+    value = _number(text, fail, column)
+    if value is None:
+        return None
+    if value != int(value) or value < least:
+        what = "whole number" if least == 0 else "positive whole number"
+        raise fail(column, f"{column} {text!r} is not a {what}.", "write the count as printed (the people randomised "
+                   "or analysed, a whole number); if the source prints only a fractional or averaged n, leave it "
+                   "blank and say so in notes.")
+    return int(value)
+
+
 def _check_common(row: dict[str, str], fail, studies: Mapping[str, Study], claim_ids: set[str]) -> tuple[str, ...]:
     if row["study_id"] not in studies:
         raise fail("study_id", f"study {row['study_id']!r} is not in data/studies.csv.",
@@ -348,8 +364,9 @@ def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Clai
         _choice(row, "effect_type", EFFECT_TYPES, fail)
         _choice(row, "convention", CONVENTIONS, fail)
         _choice(row, "second_pass", SECOND_PASS, fail)
-        numbers = {c: _number(row[c], fail, c) for c in NUMBER_COLUMNS}
-        for column in ("n_treat", "n_control", "sd_treat", "sd_control", "se"):
+        numbers = {c: _count(row[c], fail, c) if c in COUNT_COLUMNS else _number(row[c], fail, c)
+                   for c in NUMBER_COLUMNS}
+        for column in ("sd_treat", "sd_control", "se"):
             if numbers[column] is not None and numbers[column] <= 0:
                 raise fail(column, f"{column} {row[column]} must be positive.", "")
         if numbers["estimate"] is not None and not row["effect_type"]:
@@ -387,12 +404,8 @@ def load_pools(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim]
         _choice(row, "role", POOL_ROLES, fail)
         _choice(row, "convention", CONVENTIONS, fail)
         _choice(row, "second_pass", SECOND_PASS, fail)
-        numbers = {c: _number(row[c], fail, c) for c in ("k", "participants", "estimate", "ci_low", "ci_high")}
-        for column in ("k", "participants"):
-            value = numbers[column]
-            if value is not None and (value != int(value) or value < 1):
-                raise fail(column, f"{column} {row[column]!r} is not a positive whole number.", "")
-            numbers[column] = int(value) if value is not None else None
+        numbers = {c: _number(row[c], fail, c) for c in ("estimate", "ci_low", "ci_high")}
+        numbers.update({c: _count(row[c], fail, c) for c in ("k", "participants")})
         values = {**row, **numbers, "claim_ids": ids, "line": line}
         pools.append(PublishedPool(**{f.name: values[f.name] for f in fields(PublishedPool)}))
     return tuple(pools)
@@ -505,8 +518,8 @@ def load_trials(path: Path, studies: Mapping[str, Study], claims: Sequence[Claim
             raise fail("claim_ids", f"claim_ids {row['claim_ids']!r} must name claims of claims.csv.", "")
         if not row["source_url"] or not row["where"]:
             raise fail("source_url", "every trial needs the page where it was read.", "")
-        enrollment = _number(row["enrollment"], fail, "enrollment")
-        trials.append(Trial(**{**row, "enrollment": int(enrollment) if enrollment is not None else None,
+        enrollment = _count(row["enrollment"], fail, "enrollment", least=0)  # a withdrawn trial enrolled no one
+        trials.append(Trial(**{**row, "enrollment": enrollment,
                                "study_ids": linked, "claim_ids": ids, "line": line}))
     return tuple(trials)
 

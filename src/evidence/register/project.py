@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
-from ..files import read_rows
+from ..files import control_character, read_rows
 from ..rules.article import ArticleRules, load_article_rules
 from ..vocab import URL_PATTERN
 from .citations import CITATION_COLUMNS, Citation, load_citations
@@ -141,6 +141,10 @@ def load_config(root: Path) -> ProjectConfig:
         raise DataError(f"unknown setting {unknown[0]!r}.", file="evidence.toml", column=unknown[0],
                         fix=f"use only {', '.join(CONFIG_KEYS)}.")
     text = {k: str(values.get(k) or "").strip() for k in CONFIG_KEYS}
+    for key, value in text.items():
+        if (character := control_character(value)) is not None:
+            raise DataError(f"{key} holds a control character ({character}).", file="evidence.toml", column=key,
+                            fix="remove it: a title or an address holds none.")
     for name in ("article_url", "site_url"):
         if text[name] and not URL_PATTERN.match(text[name]):
             raise DataError(f"{name} {text[name]!r} is not an http(s) address.", file="evidence.toml", column=name,

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..files import atomic_write, file_lock
+from ..files import atomic_write, locked
 from ..sources.pubmed import PubMed
 from ..sources.records import Record
 from .citation_refresh import Finding, check_citation, fill_citations_text, fill_pmcids_text
@@ -129,7 +129,7 @@ def _as_mismatch(finding: Finding, pmid: str) -> Mismatch:
 
 def _fill(path: Path, fill, records: Mapping[str, Record]):
     """Run ``fill`` (text -> FillResult) on ``path`` under its lock; write the result atomically if it changed."""
-    with file_lock(path):
+    with locked(path):
         text = path.read_text(encoding="utf-8")
         result = fill(text, records)
         if result.text != text:

@@ -12,7 +12,8 @@
                  verdicts could move (new trials or syntheses among the additions)
 
 Writes are atomic and all-or-nothing: a bad row of an import is reported with file, line and field, and no
-earlier decision is lost.
+earlier decision is lost. Recording holds the locks of the log and the register's two files (``files.locked``) from
+reading them to writing them, so runs recording at once each keep their decisions.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from ..errors import DataError, InputError
 from ..export_fields import csv_cell
-from ..files import atomic_write, read_rows
+from ..files import atomic_write, locked, read_rows
 from ..judge.design import classify_record
 from ..register.claims import Claim
-from ..register.project import Register
+from ..register.project import Register, load_register
 from ..register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
 from ..rules import rule_rows
 from ..rules.article import designs
@@ -59,13 +61,17 @@ __all__ = [
     "gather_claim",
     "manual_decision",
     "prisma_counts",
+    "refuse_contradictions",
     "rank_candidates",
     "record_text",
     "screening_sequence",
     "update",
 ]
 
-SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on")
+# ``forced``: "yes" when the PMID was recorded with --force although neither the claim's search nor the register
+# held it; a log written before the column existed reads as not forced.
+SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on", "forced")
+ADDED_SCREENING_COLUMNS = ("forced",)
 EXPORT_COLUMNS = ("claim_id", "pmid", "score", "year", "design", "title", "conclusion", "url", "decision", "reason",
                   "stance", "rationale")
 DECISIONS = ("include", "exclude", "maybe")
@@ -246,6 +252,7 @@ class Decision:
     reason: str
     screened_on: str
     line: int = 0
+    forced: bool = False
 
 
 def _check_decision(values: Mapping[str, str], fail, claim_ids: set[str]) -> None:
@@ -262,6 +269,9 @@ def _check_decision(values: Mapping[str, str], fail, claim_ids: set[str]) -> Non
     if values["decision"] == "exclude" and values["reason"] not in reasons:
         raise fail("reason", f"an exclusion needs a reason from rules/exclusion_reasons.csv, not {values['reason']!r}.",
                    f"use one of {', '.join(reasons)}.")
+    if values.get("forced", "") not in ("", "yes"):
+        raise fail("forced", f"forced {values['forced']!r} is neither empty nor 'yes'.",
+                   "write yes for a PMID recorded with --force, else leave it empty.")
 
 
 class ScreeningLog:
@@ -278,12 +288,14 @@ class ScreeningLog:
         claim_ids = set(claim_ids)
         decisions = []
         if path.is_file():
-            for line, row in read_rows(path, SCREENING_COLUMNS, display="data/screening.csv"):
+            for line, row in read_rows(path, SCREENING_COLUMNS, display="data/screening.csv",
+                                       optional=ADDED_SCREENING_COLUMNS):
                 def fail(column, message, fix="", line=line):
                     return DataError(message, file="data/screening.csv", line=line, column=column, fix=fix)
 
                 _check_decision(row, fail, claim_ids)
-                decisions.append(Decision(**{**row, "pmid": normalize_pmid(row["pmid"])}, line=line))
+                values = {**row, "pmid": normalize_pmid(row["pmid"]), "forced": row["forced"] == "yes"}
+                decisions.append(Decision(**values, line=line))
         return cls(path, claim_ids, decisions)
 
     def for_claim(self, claim_id: str) -> list[Decision]:
@@ -307,7 +319,8 @@ class ScreeningLog:
 
     def text(self) -> str:
         """The log as CSV, in the order the decisions were recorded: the stopping test reads it as screening order."""
-        return _csv(SCREENING_COLUMNS, ({c: getattr(d, c) for c in SCREENING_COLUMNS} for d in self.decisions.values()))
+        return _csv(SCREENING_COLUMNS, ({**{c: getattr(d, c) for c in SCREENING_COLUMNS},
+                                         "forced": "yes" if d.forced else ""} for d in self.decisions.values()))
 
 
 def manual_decision(claim_id: str, pmid: str, decision: str, *, reason: str = "", stance: str = "",
@@ -349,12 +362,50 @@ def read_export(path: Path, claim_ids: set[str], *, today: dt.date) -> list[tupl
     return found
 
 
-def apply_decisions(root: Path, register: Register, log: ScreeningLog,
-                    decisions: Sequence[tuple[Decision, str, str]], records: Mapping[str, Record]) -> ScreeningLog:
+def refuse_contradictions(decisions: Sequence[tuple[str, tuple[Decision, str, str]]]) -> None:
+    """InputError when one call would record two different decisions (or stances) for one claim and PMID:
+    ``decisions`` are (where each came from, e.g. ``--include`` or a file's line, decision)."""
+    first: dict[tuple[str, str], tuple[str, tuple[str, str, str]]] = {}
+    for source, (decision, stance, _) in decisions:
+        key, what = (decision.claim_id, decision.pmid), (decision.decision, decision.reason, stance)
+        if key not in first:
+            first[key] = (source, what)
+        elif first[key][1] != what:
+            earlier, said = first[key]
+            raise InputError(f"PMID {decision.pmid} is given two decisions for {decision.claim_id} in one call: "
+                             f"{_said(said)} ({earlier}) and {_said(what)} ({source}); nothing was recorded. "
+                             "Fix: decide each record once per call.")
+
+
+def _said(what: tuple[str, str, str]) -> str:
+    decision, reason, stance = what
+    return decision + (f" {reason}" if reason else "") + (f" as {stance}" if stance else "")
+
+
+def apply_decisions(root: Path, claim_ids: Iterable[str], decisions: Sequence[tuple[Decision, str, str]],
+                    records: Mapping[str, Record]) -> ScreeningLog:
     """Record ``decisions``: the log, and for inclusions the register (study from its PubMed record, evidence row).
 
-    The three files are written only after every change was built, each atomically.
+    The log and the register's two files are locked (in one order, so writers never wait on each other), read as
+    they are now (another run may have recorded since this one started), changed and written back atomically;
+    every change is built before the first write.
     """
+    data = root / "data"
+    targets = sorted([data / "screening.csv", data / "studies.csv", data / "evidence.csv"])
+    with ExitStack() as stack:
+        for path in targets:
+            stack.enter_context(locked(path))
+        log = ScreeningLog.load(root, claim_ids)
+        register = load_register(root)
+        writes = _recorded(root, register, log, decisions, records)
+        for path, text in writes:
+            atomic_write(path, text.encode("utf-8"))
+    return ScreeningLog.load(root, claim_ids)
+
+
+def _recorded(root: Path, register: Register, log: ScreeningLog, decisions: Sequence[tuple[Decision, str, str]],
+              records: Mapping[str, Record]) -> list[tuple[Path, str]]:
+    """The files' new texts with ``decisions`` recorded: (path, text), the log first."""
     studies_text = (root / "data" / "studies.csv").read_text(encoding="utf-8")
     evidence_text = (root / "data" / "evidence.csv").read_text(encoding="utf-8")
     new_studies, new_evidence = [], []
@@ -389,9 +440,7 @@ def apply_decisions(root: Path, register: Register, log: ScreeningLog,
         writes.append((root / "data" / "studies.csv", _append(studies_text, STUDY_COLUMNS, new_studies)))
     if new_evidence:
         writes.append((root / "data" / "evidence.csv", _append(evidence_text, EVIDENCE_COLUMNS, new_evidence)))
-    for path, text in writes:
-        atomic_write(path, text.encode("utf-8"))
-    return updated
+    return writes
 
 
 def _append(text: str, columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
