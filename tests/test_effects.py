@@ -120,12 +120,20 @@ def test_a_header_only_data_file_means_none_of_its_kind(tmp_path):
 
 
 def test_the_section_says_where_we_differ_from_an_authority_and_why():
+    """An authority whose position leans the other way from our verdict gets a line saying where and why we differ;
+    one that leans our way does not."""
+    from evidence.vocab import POSITION_LEANING, VERDICT_LEANING
+
     assessment = ASSESSMENTS["C13"]
     text = authorities_card(assessment).data
-    assert assessment.verdict == "well-supported"  # leans for, as CANMAT does and NICE does not
-    assert "| NICE | 2022 | insufficient evidence |" in text and "Where we differ from CANMAT" not in text
-    assert "*Where we differ from NICE (2022):*" in text
-    assert basis_summary(assessment) in text and "published after 2022" in text
+    assert "| NICE | 2022 | insufficient evidence |" in text
+    ours = VERDICT_LEANING[assessment.verdict]
+    for authority in assessment.authorities:
+        differs = POSITION_LEANING[authority.position] != ours
+        year = f" ({authority.year})" if authority.year else ""
+        assert (f"*Where we differ from {authority.body}{year}:*" in text) == differs, authority.body
+    assert any(POSITION_LEANING[a.position] != ours for a in assessment.authorities)
+    assert basis_summary(assessment) in text
     assert "No guideline" in authorities_card(ASSESSMENTS["C07"]).data
 
 
