@@ -19,8 +19,11 @@ from evidence.sources.pubmed import normalize_pmid
 
 
 def snapshot(root):
-    """Every file under ``root`` (path -> bytes): what a refused command must leave as it was."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` (path -> bytes): what a refused command must leave as it was. The empty lock files
+    that `screen` takes beside the files it reads (data/.screening.csv.lock; ignored by git and by the report's
+    freshness key) are no content, and are left out."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")}
 
 
 @pytest.fixture
