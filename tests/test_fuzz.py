@@ -365,6 +365,10 @@ values = st.one_of(hostile_texts, paths).filter(lambda v: not v.startswith("/"))
 CLAIM_IDS = {f"C{i:02d}" for i in range(1, 20)}
 
 
+def _not_a_claim(value: str) -> bool:
+    return value.strip().upper() not in CLAIM_IDS  # claim ids are matched as the loader does: stripped, any case
+
+
 def _bad_fail_on(value: str) -> bool:
     named = [v.strip() for v in value.split(",") if v.strip()]
     return not named or any(v not in VERDICTS for v in named)
@@ -375,10 +379,10 @@ def _bad_fail_on(value: str) -> bool:
 COMMANDS = {
     "claims --group": lambda v, w, p: (["claims", f"--group={v}"], None),
     "search": lambda v, w, p: (["search", "--", v], True),  # offline, and the snapshot holds no search: refused
-    "check --claim": lambda v, w, p: (["check", f"--claim={v}"], v.strip() not in CLAIM_IDS),
+    "check --claim": lambda v, w, p: (["check", f"--claim={v}"], _not_a_claim(v)),
     "check --format": lambda v, w, p: (["check", f"--format={v}"], v not in ("table", "json")),
     "check --fail-on": lambda v, w, p: (["check", f"--fail-on={v}"], _bad_fail_on(v)),
-    "cite --claim": lambda v, w, p: (["cite", f"--claim={v}", "--format=bibtex"], v.strip() not in CLAIM_IDS),
+    "cite --claim": lambda v, w, p: (["cite", f"--claim={v}", "--format=bibtex"], _not_a_claim(v)),
     "cite --out": lambda v, w, p: (["cite", f"--out={p}"], None),
     "pools --out": lambda v, w, p: (["pools", f"--out={p}"], None),
     "claimreview --out": lambda v, w, p: (["claimreview", f"--out={p}"], None),
@@ -392,7 +396,7 @@ COMMANDS = {
                                           f"--rationale={w}", "--force"], True),  # offline: no record to register
     "screen --limit": lambda v, w, p: (["screen", "C04", f"--limit={v}"], None),
     "screen --import": lambda v, w, p: (["screen", "C04", f"--import={p}"], None),
-    "screen CLAIM": lambda v, w, p: (["screen", "--", v], v.strip() not in CLAIM_IDS),
+    "screen CLAIM": lambda v, w, p: (["screen", "--", v], _not_a_claim(v)),
     "update --until": lambda v, w, p: (["update", f"--until={v}"], True),  # offline: refused whatever the date
     "refresh --report": lambda v, w, p: (["refresh", f"--report={p}"], True),  # offline: refused
     "init --title": lambda v, w, p: (["init", "article.txt", p, f"--title={v}"], None),

@@ -13,14 +13,17 @@ from evidence import cli
 from evidence.errors import DataError, InputError
 from evidence.register.claims import load_claims
 from evidence.register.effects import EFFECT_COLUMNS, POOL_COLUMNS, TRIAL_COLUMNS
-from evidence.register.project import load_register
+from evidence.register.project import load_project, load_register
 from evidence.screening import EXPORT_COLUMNS, SCREENING_COLUMNS, ScreeningLog
 from evidence.sources.pubmed import normalize_pmid
 
 
 def snapshot(root):
-    """Every file under ``root`` (path -> bytes): what a refused command must leave as it was."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under ``root`` (path -> bytes): what a refused command must leave as it was. The empty lock files
+    that `screen` takes beside the files it reads (data/.screening.csv.lock; ignored by git and by the report's
+    freshness key) are no content, and are left out."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")}
 
 
 @pytest.fixture
@@ -222,3 +225,24 @@ def test_a_bad_option_value_is_one_line_with_the_fix(project, capsys, argv, mess
     err = one_line_error(capsys, 2, cli.main(argv))
     assert message in err and "Fix: see `evidence" in err
     assert snapshot(project) == before
+
+
+# -- control characters ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "line", "column"), [
+    ("\x0bclaim_id,wording\nC04,Say less.\n", 1, None),  # in the header, even where stripping would hide it
+    ("claim_id,wording\nC04,Say\x00 less.\n", 2, "wording"),
+    ("claim_id,wording\nC04,Say less.\n\x0c\n", 3, "claim_id"),  # a line holding only a form feed is no blank line
+])
+def test_a_control_character_names_file_line_and_column(tmp_path, text, line, column):
+    # found by tests/test_fuzz.py: a NUL or a form feed in a cell reached the pages; U+000B before the header passed
+    root = copy_project(tmp_path)
+    (root / "data" / "wording.csv").write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(DataError, match="control character") as caught:
+        load_project(root)
+    assert (caught.value.file, caught.value.line, caught.value.column) == ("data/wording.csv", line, column)
+
+
+def test_a_line_separator_inside_a_cell_no_longer_splits_the_row(tmp_path):
+    root = copy_project(tmp_path)
+    (root / "data" / "wording.csv").write_text("claim_id,wording\nC04,Say\u2028less.\n", encoding="utf-8")
+    assert load_project(root).wording["C04"] == "Say\u2028less."

@@ -72,8 +72,10 @@ def test_connection_reset_is_retried(double, make_settings, cache_dir):
 
 def test_read_timeout_is_retried(double, make_settings, cache_dir):
     double.add_search("ketamine", ["99000001"])
-    double.fail_next("esearch", Fault("slow", seconds=1.5))
-    assert client(make_settings, timeout=0.5).search("ketamine").count == 1
+    # the slow answer comes long after the timeout, and the timeout leaves the retry's answer seconds to arrive, so a
+    # busy machine cannot turn the retry into a second timeout (a 0.5 s budget could be spent waiting for a CPU)
+    double.fail_next("esearch", Fault("slow", seconds=8.0))
+    assert client(make_settings, timeout=2.0).search("ketamine").count == 1
     assert double.count("esearch") == 2
 
 

@@ -486,14 +486,15 @@ def cmd_screen(args, settings: Settings) -> int:
 
     from .errors import CacheMissError
     from .screening import (ScreeningLog, apply_decisions, gather_claim, manual_decision, read_export,
-                            refuse_contradictions, stopping_advice, write_candidates)
+                            refuse_contradictions, screening_files_locked, stopping_advice, write_candidates)
     from .screening.interop import export_asreview, read_asreview
 
     _refuse_contradictory_screen_options(args, settings)
-    project = load_project(settings.root)
+    with screening_files_locked(settings.root):  # read whole: no other run between writing two of the files
+        project = load_project(settings.root)
+        log = ScreeningLog.load(settings.root, [c.claim_id for c in project.claims])
     register = project.register
     claim = project.claim(args.claim_id)
-    log = ScreeningLog.load(settings.root, [c.claim_id for c in register.claims])
     client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     today = dt.date.today()
     decisions = [(f"{args.import_file.name}, line {d.line}", (d, stance, rationale))
@@ -524,7 +525,8 @@ def cmd_screen(args, settings: Settings) -> int:
         log = apply_decisions(settings.root, log.claim_ids, chosen, records)
         print(f"recorded {len(chosen)} decision(s) in data/screening.csv"
               + (f" ({len(forced)} forced: {', '.join(sorted(forced))})" if forced else ""))
-        register = load_project(settings.root).register
+        with screening_files_locked(settings.root):
+            register = load_project(settings.root).register
     try:
         gathered = gather_claim(claim, client, register, log, progress=_progress)
     except CacheMissError as miss:

@@ -71,10 +71,10 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str,
         raise DataError(f"the header is not valid CSV ({exc}).", file=name, line=1) from None
     if not header:
         raise DataError("the file is empty.", file=name, line=1, fix=f"the header must be: {','.join(columns)}")
-    header = [h.strip() for h in header]
-    if (character := control_character("".join(header))) is not None:
+    if (character := control_character("".join(header))) is not None:  # before stripping: U+000B is whitespace too
         raise DataError(f"a control character ({character}) is in the header.", file=name, line=1,
                         fix=f"the header must be: {','.join(columns)}")
+    header = [h.strip() for h in header]
     missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         raise DataError(f"missing column(s) {', '.join(missing)}.", file=name, line=1, column=missing[0],

@@ -137,10 +137,11 @@ def tau2_estimate(effects: Sequence[float], variances: Sequence[float], method: 
         return tau2_reml(y, v)
     from statsmodels.stats.meta_analysis import combine_effects
 
-    # Only tau² is taken from statsmodels. Its summaries divide by Q (0 for identical trials), and it leaves the
-    # DerSimonian-Laird moment estimate untruncated (metafor and RevMan truncate it at 0), so they can take square
-    # roots of negative numbers: numpy's warnings about those unused values are silenced here.
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # Only tau² is taken from statsmodels. Its summaries divide by Q (0 for identical trials, and so tiny for trials
+    # that differ by 1e-158 that 1/Q overflows), and it leaves the DerSimonian-Laird moment estimate untruncated
+    # (metafor and RevMan truncate it at 0), so they can take square roots of negative numbers: numpy's warnings
+    # about those unused values are silenced here.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         if method == "PM":
             # iterated to 1e-10 (statsmodels' default stops at 1e-5, short of metafor's printed digits)
             result = combine_effects(y, v, method_re="iterated", atol=1e-10, maxiter=500)

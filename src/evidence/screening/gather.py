@@ -23,8 +23,8 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -62,6 +62,7 @@ __all__ = [
     "manual_decision",
     "prisma_counts",
     "refuse_contradictions",
+    "screening_files_locked",
     "rank_candidates",
     "record_text",
     "screening_sequence",
@@ -382,19 +383,28 @@ def _said(what: tuple[str, str, str]) -> str:
     return decision + (f" {reason}" if reason else "") + (f" as {stance}" if stance else "")
 
 
+@contextmanager
+def screening_files_locked(root: Path) -> Iterator[None]:
+    """Hold the locks of the files `screen` writes: the log and the register's studies and evidence, always in one
+    order (so two holders never wait on each other). A writer holds them from reading to writing; a reader of
+    several of them holds them too, or it could read one file before another run's write and the next after it
+    (evidence naming a study that its studies.csv does not have yet)."""
+    data = root / "data"
+    with ExitStack() as stack:
+        for path in sorted([data / "screening.csv", data / "studies.csv", data / "evidence.csv"]):
+            stack.enter_context(locked(path))
+        yield
+
+
 def apply_decisions(root: Path, claim_ids: Iterable[str], decisions: Sequence[tuple[Decision, str, str]],
                     records: Mapping[str, Record]) -> ScreeningLog:
     """Record ``decisions``: the log, and for inclusions the register (study from its PubMed record, evidence row).
 
-    The log and the register's two files are locked (in one order, so writers never wait on each other), read as
-    they are now (another run may have recorded since this one started), changed and written back atomically;
-    every change is built before the first write.
+    The log and the register's two files are locked (``screening_files_locked``), read as they are now (another
+    run may have recorded since this one started), changed and written back atomically; every change is built
+    before the first write.
     """
-    data = root / "data"
-    targets = sorted([data / "screening.csv", data / "studies.csv", data / "evidence.csv"])
-    with ExitStack() as stack:
-        for path in targets:
-            stack.enter_context(locked(path))
+    with screening_files_locked(root):
         log = ScreeningLog.load(root, claim_ids)
         register = load_register(root)
         writes = _recorded(root, register, log, decisions, records)
