@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -257,9 +258,12 @@ def test_a_record_whose_title_disagrees_is_neither_checked_nor_filled(double, ma
     assert load_studies(project / "data" / "studies.csv")["pmid:99000001"].pmcid == ""
 
 
-def test_the_fill_waits_for_the_files_lock_and_gives_up_with_one_line(double, make_settings, project, monkeypatch):
-    path = project / "data" / "citations.csv"
-    before = path.read_bytes()
+@pytest.mark.parametrize("held_file", ["citations.csv", "studies.csv"])
+def test_the_fill_waits_for_the_files_lock_and_gives_up_with_one_line(double, make_settings, project, monkeypatch,
+                                                                      held_file):
+    path = project / "data" / held_file
+    # whichever lock is held, neither file is written: the fill writes only when it holds both
+    before = {name: (project / "data" / name).read_bytes() for name in ("citations.csv", "studies.csv")}
     # another process holds the lock until its standard input closes
     with subprocess.Popen(
             [sys.executable, "-c", "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); "
@@ -269,11 +273,12 @@ def test_the_fill_waits_for_the_files_lock_and_gives_up_with_one_line(double, ma
         try:
             assert holder.stdout.readline().strip() == "held"
             monkeypatch.setattr(files, "LOCK_TIMEOUT_SECONDS", 0.05)
-            held = (r"data/citations.csv is being written by another run: its lock \(data/\.citations\.csv\.lock\) "
+            escaped = re.escape(held_file)
+            held = (rf"data/{escaped} is being written by another run: its lock \(data/\.{escaped}\.lock\) "
                     r"was not free after 0\.05 s\. Fix")
             with pytest.raises(LockError, match=held):
                 refresh(project, make_settings(root=project), fill=True)
-            assert path.read_bytes() == before
+            assert {name: (project / "data" / name).read_bytes() for name in before} == before
         finally:
             holder.stdin.close()
             holder.wait(timeout=30)
@@ -328,3 +333,35 @@ def test_a_pmcid_that_is_not_one_is_not_filled(records):
     result = fill_pmcids_text(text, {"pmid:99000001": odd})
     assert result.text == text
     assert [f.note for f in result.refused] == ["not filled: not a PMCID (PMC followed by digits)."]
+
+
+def test_the_report_starts_no_spreadsheet_formula_and_reads_back_whole():
+    from evidence.export_fields import csv_value
+    from evidence.register.refresh import Mismatch, RefreshReport
+
+    hostile = '=HYPERLINK("http://example.invalid","t")'
+    report = RefreshReport(checked=1, resolved_dois={}, mismatches=(
+        Mismatch("pmid:1", "1", "title", "+A title, with a comma", hostile, "@note"),))
+    row = list(csv_text_rows(report.to_csv()))[1]
+    assert row[3:] == ["'+A title, with a comma", "'" + hostile, "'@note"]
+    assert [csv_value(cell) for cell in row[3:]] == ["+A title, with a comma", hostile, "@note"]
+
+
+def csv_text_rows(text):
+    import csv
+    import io
+
+    return csv.reader(io.StringIO(text))
+
+
+def test_a_report_path_that_is_a_folder_is_refused_before_any_request(project, monkeypatch, capsys):
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("EVIDENCE_MODE", "cached")
+    monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    monkeypatch.setenv("EVIDENCE_EUTILS_BASE", "http://127.0.0.1:9")  # nothing listens: a request would fail
+    (project / "reports").mkdir(exist_ok=True)
+    before = (project / "data" / "citations.csv").read_bytes()
+    assert cli.main(["refresh", "--fill-citations", "--report", "reports"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("evidence: error: --report reports is a folder") and err.count("\n") == 1
+    assert (project / "data" / "citations.csv").read_bytes() == before

@@ -120,6 +120,12 @@ def test_an_unknown_pmid_is_refused_offline_unless_forced_and_the_log_says_it_wa
     log = ScreeningLog.load(project, [c.claim_id for c in load_register(project).claims])
     assert [d.forced for d in log.in_order("C04")] == [True, False]
 
+    # decided again, the forced PMID keeps its mark: being in the log makes it known, not found by a search
+    assert cli.main(["screen", "C04", "--maybe", "12345678"]) == 0
+    rows = read_csv(project / "data" / "screening.csv")
+    assert [(r["pmid"], r["decision"], r["forced"]) for r in rows] == [(known, "maybe", ""),
+                                                                       ("12345678", "maybe", "yes")]
+
 
 def test_with_the_search_at_hand_its_hits_are_known_and_others_are_not(tmp_path, double, monkeypatch, capsys):
     root = copy_project(tmp_path / "project")

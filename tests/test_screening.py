@@ -134,3 +134,40 @@ def test_the_section_shows_the_best_candidates_with_links_when_the_search_is_the
     assert "| 1 | 0.81 | [2](https://pubmed.ncbi.nlm.nih.gov/2/) | 2024 | rct | A fixture trial |" in text
     assert "| [3](https://pubmed.ncbi.nlm.nih.gov/3/) | exclude | wrong\\_design |" in text
     assert screening_card(None, []) is None  # offline the search card says it once
+
+
+def test_a_study_added_by_screening_keeps_its_first_authors_whole_family_name(tmp_path):
+    from evidence.screening.gather import apply_decisions, manual_decision
+    from evidence.sources.records import AuthorName, Record
+
+    root = copy_project(tmp_path / "project")
+    claim_ids = {c.claim_id for c in load_register(root).claims}
+    records = {"81500001": Record("81500001", "A made-up fixture title.", journal="Fixture J", year=2020,
+                                  authors=("van Os J", "Kim A"),
+                                  author_names=(AuthorName("van Os", "J"), AuthorName("Kim", "A"))),
+               "81500002": Record("81500002", "Another made-up fixture title.", journal="Fixture J", year=2021,
+                                  authors=("Trials Group",), author_names=(AuthorName(collective="Trials Group"),))}
+    decisions = [manual_decision("C04", pmid, "include", stance="supports", rationale="Fixture record for the test.",
+                                 claim_ids=claim_ids, today=dt.date(2026, 12, 4)) for pmid in records]
+    apply_decisions(root, claim_ids, decisions, records)
+    studies = load_register(root).studies
+    # "van Os", not "van": data/citations.csv's loader and refresh compare whole family names
+    assert studies["pmid:81500001"].first_author == "van Os"
+    assert studies["pmid:81500002"].first_author == "Trials Group"
+
+
+def test_a_record_the_register_would_refuse_is_one_error_and_nothing_is_written(tmp_path):
+    from evidence.errors import DataError
+    from evidence.screening.gather import apply_decisions, manual_decision
+    from evidence.sources.records import Record
+
+    root = copy_project(tmp_path / "project")
+    claim_ids = {c.claim_id for c in load_register(root).claims}
+    before = {name: (root / "data" / name).read_bytes() for name in ("screening.csv", "studies.csv", "evidence.csv")}
+    no_journal = {"81500003": Record("81500003", "A made-up record without a journal.", year=2020, authors=("Lee A",))}
+    decision = manual_decision("C04", "81500003", "include", stance="supports", rationale="Fixture record.",
+                               claim_ids=claim_ids, today=dt.date(2026, 12, 4))
+    with pytest.raises(DataError, match=r"^data/studies.csv, line \d+, column .journal.: journal is empty, in the row "
+                                        r"this run built from an included PubMed record; nothing was written. Fix: add"):
+        apply_decisions(root, claim_ids, [decision], no_journal)
+    assert {name: (root / "data" / name).read_bytes() for name in before} == before

@@ -124,14 +124,13 @@ def cmd_register(args, settings: Settings) -> int:
 
 
 def cmd_refresh(args, settings: Settings) -> int:
-    if args.report:
-        _refuse_project_input(settings, args.report, "--report")
+    report_path = args.report or settings.root / "reports" / "refresh.csv"
+    _refuse_project_input(settings, report_path, "--report")
     if settings.mode == "offline":
         raise ConfigurationError("refresh needs the network. Fix: set NCBI_EMAIL and run with EVIDENCE_MODE=cached "
                             "(resumes from the cache) or EVIDENCE_MODE=live (fetches everything anew).")
     project = load_project(settings.root)
     register = project.register
-    report_path = args.report or settings.root / "reports" / "refresh.csv"
     client = PubMed(settings, progress=_progress, snapshot_date=project.config.snapshot_date)
     report = refresh_register(register, client, report_path=report_path, progress=_progress,
                               citations=project.citations, data_dir=settings.root / "data", fill=args.fill_citations)
@@ -627,8 +626,9 @@ def _unknown_pmids(pmids: Sequence[str], claim, client, register, log, *, force:
 
 
 def _refuse_project_input(settings: Settings, path: Path, option: str) -> None:
-    """An output option must not name the project's own inputs (claims.csv, evidence.toml, groups.csv) or write
-    into data/ or rules/: the export would overwrite, or mix with, what every verdict is computed from."""
+    """An output option names a file, not a folder, and not the project's own inputs (claims.csv, evidence.toml,
+    groups.csv) or anything in data/ or rules/: the export would overwrite, or mix with, what every verdict is computed
+    from. Checked before any work, so a bad path never costs a run."""
     from .errors import InputError
 
     root = Path(settings.root).resolve()
@@ -638,6 +638,9 @@ def _refuse_project_input(settings: Settings, path: Path, option: str) -> None:
     if target in inputs or any(target == f or f in target.parents for f in folders):
         raise InputError(f"{option} {path} would write into the project's inputs ({settings.display_path(target)}). "
                          f"Fix: write it elsewhere, e.g. reports/{target.name}.")
+    if target.is_dir():
+        raise InputError(f"{option} {path} is a folder; it names the file to write. Fix: give a file name, for "
+                         "example one inside that folder.")
 
 
 def _refuse_project_folder(settings: Settings, path: Path, option: str) -> None:

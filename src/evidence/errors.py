@@ -63,6 +63,7 @@ class DataError(EvidenceError):
     """A project file is malformed; carries the file, line and column."""
 
     def __init__(self, message: str, *, file: str, line: int | None = None, column: str | None = None, fix: str = ""):
+        self.message = message
         self.file = file
         self.line = line
         self.column = column

@@ -3,7 +3,6 @@ read-modify-write of a project file holds."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os

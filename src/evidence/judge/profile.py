@@ -53,6 +53,8 @@ OBSERVATIONAL = frozenset({"cohort", "case-control", "cross-sectional", "case-se
 WEAK_FOR_EFFECTS = frozenset({"open-label", "non-randomized-trial", "case-series", "case-report"})
 # Human primary studies of any design: those a claim's type does not list answer it at a lower grade.
 LOWER_GRADE = WEAK_FOR_EFFECTS | OBSERVATIONAL | {"human-experimental"}
+# Claims about what a treatment does or whom it is for (an indication rests on its effect); regulatory, prevalence and
+# epidemiology claims are not.
 INTERVENTION_TYPES = frozenset({"efficacy", "speed", "durability", "combination-therapy", "safety", "indication"})
 # What guidance or a regulator says is settled by its own documents, not by studies.
 GUIDANCE_TYPES = frozenset({"regulatory"})

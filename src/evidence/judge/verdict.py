@@ -64,8 +64,6 @@ __all__ = [
     "weight_share",
 ]
 
-# Claims about what a treatment does or whom it is for (an indication rests on its effect); regulatory, prevalence and
-# epidemiology claims are not.
 RANDOMIZED = frozenset({"rct", "crossover-rct"})
 PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
 SYNTHESES = frozenset({"meta-analysis", "systematic-review"})

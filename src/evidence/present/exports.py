@@ -10,7 +10,6 @@ plain JSON in the Citation Style Language schema, which needs no library. Every 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 
 import bibtexparser
@@ -22,7 +21,6 @@ from ..export_fields import bibtex_value, ris_value
 from ..judge.verdict import Assessment
 from ..register.citations import Author, Citation
 from ..register.studies import Study
-from ..rules import rule_rows
 from ..rules.article import designs
 from .references import Reference, csl_item, references, type_names
 

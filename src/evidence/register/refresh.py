@@ -20,14 +20,16 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..export_fields import csv_cell
 from ..files import atomic_write, locked
 from ..sources.pubmed import PubMed
 from ..sources.records import Record
-from .citation_refresh import Finding, check_citation, fill_citations_text, fill_pmcids_text
+from .citation_refresh import FillResult, Finding, check_citation, fill_citations_text, fill_pmcids_text
 from .citations import Citation
 from .project import Register
 from .studies import Study
@@ -83,7 +85,8 @@ class RefreshReport:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(REPORT_COLUMNS)
         for m in self.mismatches:
-            writer.writerow([m.study_id, m.pmid, m.field, m.register, m.pubmed, m.note])
+            # PubMed's and the register's text: neutralised so that no cell starts a spreadsheet formula
+            writer.writerow([csv_cell(v) for v in (m.study_id, m.pmid, m.field, m.register, m.pubmed, m.note)])
         return out.getvalue()
 
 
@@ -127,18 +130,22 @@ def _as_mismatch(finding: Finding, pmid: str) -> Mismatch:
     return Mismatch(finding.study_id, pmid, finding.field, finding.register, finding.pubmed, finding.note)
 
 
-def _fill(path: Path, fill, records: Mapping[str, Record]):
-    """Run ``fill`` (text -> FillResult) on ``path`` under its lock; write the result atomically if it changed."""
-    with locked(path):
-        text = path.read_text(encoding="utf-8")
-        result = fill(text, records)
-        if result.text != text:
-            atomic_write(path, result.text.encode("utf-8"))
-    return result
-
-
-def _dry_fill(path: Path, fill, records: Mapping[str, Record]):
-    return fill(path.read_text(encoding="utf-8"), records)
+def _fill_files(fills: Mapping[Path, Callable[[str], FillResult]], *, write: bool) -> list[FillResult]:
+    """Run each file's fill (text -> FillResult). With ``write``, hold every file's lock (in sorted order, as every
+    writer of several files does) from the first read to the last write, and write only once every fill has
+    succeeded: a fill that fails, or a lock that is not free, leaves every file as it was."""
+    paths = sorted(fills)
+    with ExitStack() as stack:
+        if write:
+            for path in paths:
+                stack.enter_context(locked(path))
+        texts = {path: path.read_text(encoding="utf-8") for path in paths}
+        results = {path: fills[path](texts[path]) for path in paths}
+        if write:
+            for path in paths:
+                if results[path].text != texts[path]:
+                    atomic_write(path, results[path].text.encode("utf-8"))
+    return [results[path] for path in sorted(fills)]
 
 
 def refresh_register(register: Register, client: PubMed, *, report_path: Path | None = None, progress=print,
@@ -194,11 +201,10 @@ def refresh_register(register: Register, client: PubMed, *, report_path: Path | 
         to_fill[study.study_id] = record
     summary = CitationSummary(checked=checked_fields, disagreed=disagreed)
     if citations is not None and data_dir is not None:
-        run = _fill if fill else _dry_fill
         pmid_of_study = {sid: record.pmid for sid, record in to_fill.items()}
-        results = [run(data_dir / "citations.csv",
-                       lambda text, records: fill_citations_text(text, register.studies, records), to_fill),
-                   run(data_dir / "studies.csv", fill_pmcids_text, to_fill)]
+        results = _fill_files({data_dir / "citations.csv": lambda text: fill_citations_text(text, register.studies,
+                                                                                            to_fill),
+                               data_dir / "studies.csv": lambda text: fill_pmcids_text(text, to_fill)}, write=fill)
         filled = sum(len(r.filled) for r in results)
         refused = [f for r in results for f in r.refused]
         mismatches.extend(_as_mismatch(f, pmid_of_study[f.study_id]) for f in refused)

@@ -22,10 +22,11 @@ import csv
 import datetime as dt
 import io
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from ..files import atomic_write, locked, read_rows
 from ..judge.design import classify_record
 from ..register.claims import Claim
 from ..register.project import Register, load_register
-from ..register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS
+from ..register.studies import EVIDENCE_COLUMNS, STUDY_COLUMNS, load_evidence, load_studies
 from ..rules import rule_rows
 from ..rules.article import designs
 from ..sources.pubmed import PubMed, SearchResult, normalize_pmid
@@ -311,10 +312,13 @@ class ScreeningLog:
         return {d.pmid for d in self.for_claim(claim_id)}
 
     def with_decisions(self, new: Iterable[Decision]) -> ScreeningLog:
-        """The log with ``new`` appended; a record decided again moves to the end with its new decision."""
+        """The log with ``new`` appended; a record decided again moves to the end with its new decision, and stays
+        marked forced if it was (being in the log, it no longer counts as unknown, but it is still in no search)."""
         log = ScreeningLog(self.path, self.claim_ids, list(self.decisions.values()))
         for decision in new:
-            log.decisions.pop((decision.claim_id, decision.pmid), None)
+            earlier = log.decisions.pop((decision.claim_id, decision.pmid), None)
+            if earlier is not None and earlier.forced:
+                decision = replace(decision, forced=True)
             log.decisions[(decision.claim_id, decision.pmid)] = decision
         return log
 
@@ -396,6 +400,15 @@ def screening_files_locked(root: Path) -> Iterator[None]:
         yield
 
 
+def _first_family_name(record: Record) -> str:
+    """The register's first author: the first author's whole family name ("van Os", "de Kloet") or the group's
+    name, as data/citations.csv's loader compares it."""
+    if record.author_names:
+        first = record.author_names[0]
+        return first.collective or first.last_name or "unknown"
+    return record.first_author.split(" ")[0] if record.first_author else "unknown"
+
+
 def apply_decisions(root: Path, claim_ids: Iterable[str], decisions: Sequence[tuple[Decision, str, str]],
                     records: Mapping[str, Record]) -> ScreeningLog:
     """Record ``decisions``: the log, and for inclusions the register (study from its PubMed record, evidence row).
@@ -408,6 +421,7 @@ def apply_decisions(root: Path, claim_ids: Iterable[str], decisions: Sequence[tu
         log = ScreeningLog.load(root, claim_ids)
         register = load_register(root)
         writes = _recorded(root, register, log, decisions, records)
+        _check_register_texts(register, writes)
         for path, text in writes:
             atomic_write(path, text.encode("utf-8"))
     return ScreeningLog.load(root, claim_ids)
@@ -434,7 +448,7 @@ def _recorded(root: Path, register: Register, log: ScreeningLog, decisions: Sequ
             call = classify_record(record)
             new_studies.append({
                 "study_id": study_id, "pmid": decision.pmid, "doi": record.doi, "pmcid": record.pmcid,
-                "first_author": (record.first_author.split(" ")[0] if record.first_author else "unknown"),
+                "first_author": _first_family_name(record),
                 "year": record.year or "", "journal": record.journal, "title": record.title,
                 "design": call.design if call else "other", "n": "", "population": "",
                 "source_url": pubmed_url(decision.pmid), "verified_on": decision.screened_on, "provenance": "entrez",
@@ -451,6 +465,29 @@ def _recorded(root: Path, register: Register, log: ScreeningLog, decisions: Sequ
     if new_evidence:
         writes.append((root / "data" / "evidence.csv", _append(evidence_text, EVIDENCE_COLUMNS, new_evidence)))
     return writes
+
+
+def _check_register_texts(register: Register, writes: Sequence[tuple[Path, str]]) -> None:
+    """Read the register's new texts back with its own loaders, from a scratch folder, before anything is written:
+    a PubMed record that leaves a required field empty (a record without a journal, say) stops the run with one
+    error and the project as it was."""
+    new = {path.name: text for path, text in writes if path.name in ("studies.csv", "evidence.csv")}
+    if not new:
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        data = Path(scratch) / "data"  # so the loaders' messages name data/studies.csv as the project does
+        data.mkdir()
+        for name, text in new.items():
+            (data / name).write_text(text, encoding="utf-8")
+        try:
+            studies = load_studies(data / "studies.csv") if "studies.csv" in new else register.studies
+            if "evidence.csv" in new:
+                load_evidence(data / "evidence.csv", register.claims, studies)
+        except DataError as exc:
+            raise DataError(f"{exc.message.rstrip('.')}, in the row this run built from an included PubMed record; "
+                            "nothing was written.", file=exc.file, line=exc.line, column=exc.column,
+                            fix="add the study to data/studies.csv and data/evidence.csv by hand, filling what its "
+                                "PubMed record leaves empty, then record the decision again.") from None
 
 
 def _append(text: str, columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> str:
