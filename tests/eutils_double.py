@@ -50,10 +50,12 @@ MAX_IDS = 9999
 DEFAULT_DATE = dt.date(2020, 1, 1)
 
 SYNTHETIC_TEMPLATE = """<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>
-<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate><Year>{year}</Year></PubDate></JournalIssue>
+<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print">\
+<PubDate><Year>{year}</Year></PubDate></JournalIssue>
 <Title>Synthetic Fixture Journal</Title></Journal><ArticleTitle>Synthetic fixture record {pmid}.</ArticleTitle>
 <PublicationTypeList><PublicationType UI="D016428">Journal Article</PublicationType></PublicationTypeList></Article>
-</MedlineCitation><PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>"""
+</MedlineCitation>\
+<PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>"""
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,9 @@ class EutilsDouble:
             counted = self.counter(term)
         mindate, maxdate = params.get("mindate"), params.get("maxdate")
         if bool(mindate) != bool(maxdate):
-            return 200, xml_document(ESEARCH_DOCTYPE, "<eSearchResult><ERROR>mindate and maxdate must be given together</ERROR></eSearchResult>")
+            return 200, xml_document(ESEARCH_DOCTYPE,
+                                     "<eSearchResult><ERROR>mindate and maxdate must be given together</ERROR>"
+                                     "</eSearchResult>")
         if mindate:
             lo, hi = _date(mindate), _date(maxdate)
             ids = [p for p in ids if lo <= self.dates.get(p, DEFAULT_DATE) <= hi]
@@ -262,7 +266,8 @@ class EutilsDouble:
             return 200, xml_document(
                 ESEARCH_DOCTYPE,
                 "<eSearchResult><ERROR>Search Backend failed: Exception:\n'retstart' cannot be larger than 9998. "
-                "For PubMed, ESearch can only retrieve the first 9,999 records matching the query.</ERROR></eSearchResult>",
+                "For PubMed, ESearch can only retrieve the first 9,999 records matching the query.</ERROR>"
+                "</eSearchResult>",
             )
         page = ids[retstart : retstart + min(retmax, MAX_IDS)]
         history = ""

@@ -78,7 +78,8 @@ def bare_project(target: Path) -> Path:
         if not name.startswith("data/"):
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(ROOT / name, target / name)
-    headers = {"studies.csv": STUDY_COLUMNS, "evidence.csv": EVIDENCE_COLUMNS, "verdict_overrides.csv": OVERRIDE_COLUMNS,
+    headers = {"studies.csv": STUDY_COLUMNS, "evidence.csv": EVIDENCE_COLUMNS,
+               "verdict_overrides.csv": OVERRIDE_COLUMNS,
                "wording.csv": WORDING_COLUMNS, "article_review.csv": REVIEW_COLUMNS, "citations.csv": CITATION_COLUMNS,
                "ratings.csv": RATING_COLUMNS, **EFFECT_FILES}
     for name, columns in headers.items():

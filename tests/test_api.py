@@ -19,7 +19,8 @@ PUBLIC_API = {
 # The data's way through the program, lowest first; a module may import only from its own layer or lower.
 LAYERS = {
     "errors": 0, "settings": 0, "vocab": 0, "files": 0, "export_fields": 0, "rules": 0, "version": 0,
-    "sources": 1, "register": 2, "judge": 3, "screening": 4, "drafting": 4, "present": 4, "cli": 5, "scaffold": 5, "__init__": 6,
+    "sources": 1, "register": 2, "judge": 3, "screening": 4, "drafting": 4, "present": 4, "cli": 5, "scaffold": 5,
+    "__init__": 6,
 }
 PACKAGE = ROOT / "src" / "evidence"
 MODULES = sorted(m.name for m in pkgutil.walk_packages(evidence.__path__, "evidence."))
@@ -113,7 +114,8 @@ def test_no_import_circle_between_modules():
 def test_only_the_transport_imports_bio_entrez():
     importers = [p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                  if "from Bio import Entrez" in p.read_text(encoding="utf-8") or "Bio.Entrez" in
-                 "".join(line for line in p.read_text(encoding="utf-8").splitlines() if line.startswith(("import", "from")))]
+                 "".join(line for line in p.read_text(encoding="utf-8").splitlines()
+                         if line.startswith(("import", "from")))]
     assert importers == ["sources/transport.py"]
 
 

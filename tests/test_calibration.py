@@ -46,7 +46,7 @@ def test_the_disagreements_shown_in_the_book_are_the_claims_where_engine_and_con
     assert len(found) == engine_against_consensus("verdict").claims - engine_against_consensus("verdict").exact
 
 
-# -- the statistics -----------------------------------------------------------------------------------------------------
+# -- the statistics ----------------------------------------------------------------------------------------------------
 def test_agreement_counts_exact_and_within_one_step_and_weights_kappa_linearly():
     from sklearn.metrics import cohen_kappa_score
 
@@ -71,14 +71,15 @@ def test_the_table_pairs_every_rater_and_puts_the_engine_against_the_consensus_o
     assert (engine.exact, engine.within_one) == (1, 2)
 
 
-# -- the file -------------------------------------------------------------------------------------------------------------
+# -- the file ----------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("rows", "message"), [
     ([("C99", "A", "weak", "low", "r")], r"line 2, column 'claim_id': claim 'C99' is not in claims.csv"),
     ([("C01", "", "weak", "low", "r")], r"column 'rater': rater is empty"),
     ([("C01", "A", "debunked", "low", "r")], r"column 'verdict': verdict 'debunked' is not one of well-supported"),
     ([("C01", "A", "weak", "medium", "r")], r"column 'certainty': certainty 'medium' is not one of high"),
     ([("C01", "A", "weak", "low", "")], r"column 'reasons': a rating needs its reasons"),
-    ([("C01", "A", "weak", "low", "r"), ("C01", "A", "mixed", "low", "r")], r"line 3, column 'rater': rater 'A' rates C01 twice \(first on line 2\)"),
+    ([("C01", "A", "weak", "low", "r"), ("C01", "A", "mixed", "low", "r")],
+     r"line 3, column 'rater': rater 'A' rates C01 twice \(first on line 2\)"),
     ([("C01", "A", "weak", "low", "r")], r"C01 rated without a consensus row.*Fix: add the third reviewer"),
 ])
 def test_a_bad_ratings_file_is_refused_with_where_and_why(tmp_path, rows, message):

@@ -206,7 +206,8 @@ def test_incomplete_records_are_each_documented_and_the_figure_is_the_measured_o
     articles = [r for r in refs if r.pub_type == "article-journal"]
     complete = sum(1 for r in articles if r.study_id not in incomplete)
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert f"of the {len(articles)} journal articles, **{complete} ({100 * complete / len(articles):.0f}%) carry" in readme
+    assert (f"of the {len(articles)} journal articles, **{complete} ({100 * complete / len(articles):.0f}%) carry"
+            in readme)
     rows = dict(re.findall(r"^\| [^|]+ \| `([^`]+)` \| ([^|]+) \|", readme, re.M))
     for study_id, missing in incomplete.items():
         assert study_id in rows, f"{study_id} lacks {missing} and is not named in data/README.md"

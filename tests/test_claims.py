@@ -34,7 +34,8 @@ def test_committed_claims_cover_the_article():
     assert {c.claim_type for c in COMMITTED} <= set(CLAIM_TYPES)
     # background, mechanism, speed, durability, fear extinction, depression and suicidality,
     # psychotherapy and safety each have at least one claim
-    for claim_type in ("epidemiology", "mechanism", "speed", "durability", "comorbidity", "combination-therapy", "safety"):
+    for claim_type in ("epidemiology", "mechanism", "speed", "durability", "comorbidity", "combination-therapy",
+                       "safety"):
         assert any(c.claim_type == claim_type for c in COMMITTED), claim_type
     assert any("extinction" in c.statement.lower() for c in COMMITTED)
     assert any("suicid" in c.statement.lower() for c in COMMITTED)
@@ -71,7 +72,8 @@ def test_check_query_names_the_problem(query, problem):
 
 
 def test_check_query_accepts_real_syntax():
-    assert check_query('("Ketamine"[MeSH Terms] OR "ketamine"[tiab]) AND clinical trials as topic [mesh: noexp]') is None
+    assert check_query('("Ketamine"[MeSH Terms] OR "ketamine"[tiab]) AND clinical trials as topic '
+                       '[mesh: noexp]') is None
     assert check_query('"(not a bracket" AND x[ti]') is None
 
 
@@ -115,7 +117,8 @@ def test_unknown_filter_and_claim_type(tmp_path):
 
 
 def test_subjects_and_effect_question_are_checked(tmp_path):
-    with pytest.raises(DataError, match=r"line 2, column 'subjects': subjects 'mice' is not one of people, animals, both"):
+    with pytest.raises(DataError, match=r"line 2, column 'subjects': subjects 'mice' is not one of people, "
+                                        r"animals, both"):
         load_claims(write(tmp_path, [row(subjects="mice")]))
     with pytest.raises(DataError, match=r"column 'effect_family': effect_family and effect_window go together"):
         load_claims(write(tmp_path, [row(effect_family="ptsd_symptoms")]))

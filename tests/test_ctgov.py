@@ -34,7 +34,8 @@ def test_paging_collects_every_study_once_and_a_rerun_is_answered_from_the_cache
     assert len(trials) == 230 and len({t.nct_id for t in trials}) == 230
     assert registry.count() == 3 and registry.requests[1]["pageToken"] == "tok100"
     first = trials[0]
-    assert (first.nct_id, first.status, first.enrollment, first.results_posted) == ("NCT09000000", "COMPLETED", 40, True)
+    assert ((first.nct_id, first.status, first.enrollment, first.results_posted)
+            == ("NCT09000000", "COMPLETED", 40, True))
     assert sorted(p.name for p in (tmp_path / "cache" / "studies").iterdir())[0].endswith(".json")
     before = registry.count()
     assert len(make(mode="offline").search("ketamine PTSD", page_size=100)) == 230

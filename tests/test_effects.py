@@ -31,7 +31,8 @@ EFFECT_TYPES = {"efficacy", "speed", "durability", "combination-therapy"}
 
 def test_every_number_names_its_page_and_place():
     data = REGISTER.effect_data
-    assert len(data.effects) >= 40 and len(data.pools) >= 15 and len(data.authorities) >= 15  # only positions read on the body's own page
+    assert (len(data.effects) >= 40 and len(data.pools) >= 15
+            and len(data.authorities) >= 15)  # only positions read on the body's own page
     for row in [*data.effects, *data.pools]:
         assert row.source_url.startswith("http") and row.where, (row.study_id, row.line)
 

@@ -50,7 +50,8 @@ hostile_texts = st.one_of(
         "<a href=javascript:alert(1)>x</a>", "{raw}`<b>x</b>`", "```{raw} html\n<b>x</b>\n```", ":::{note}\nx\n:::",
         "(target)=", "% comment", "$x$", "&lt;img src=x&gt;", "a | b | c", "# heading", "- item", "1. item", "> quote",
         "*em* _em_ **strong**", "\\", "`code`", "``", "line\nbreak\r\nand\u2028more", "{{ x }}", "=HYPERLINK(\"x\")",
-        "} , note = {forged", "title}\nER  - \nTY  - JOUR", "@misc{x, title={y}}", "\\input{/etc/passwd}", "50% & #1 $_^~",
+        "} , note = {forged", "title}\nER  - \nTY  - JOUR", "@misc{x, title={y}}", "\\input{/etc/passwd}",
+        "50% & #1 $_^~",
     ]),
     st.lists(st.sampled_from(list("<>&\"'`*_[](){}#|!~$^%:=+-@\\/\n\t ;.,ab1") + ["img", "script", "src=x"]),
              min_size=1, max_size=25).map("".join),
@@ -216,7 +217,8 @@ def ris_fields(ris: str) -> list[tuple[str, ...]]:
     return [tuple(sorted(entry)) for entry in rispy.loads(ris)]
 
 
-@pytest.mark.parametrize("title", ["Ketamine } , note = {forged} , x = {", "Ketamine\nER  - \n\nTY  - JOUR\nTI  - forged",
+@pytest.mark.parametrize("title", ["Ketamine } , note = {forged} , x = {",
+                                   "Ketamine\nER  - \n\nTY  - JOUR\nTI  - forged",
                                    "Two\r\nlines\u2028and\u2029more", "@article{forged, title={x}}", "}}}{{{"])
 def test_titles_with_braces_or_line_breaks_export_as_the_same_records_and_fields(title):
     hostile = [dataclasses.replace(s, title=title, journal=title) for s in STUDIES]

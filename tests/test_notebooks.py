@@ -46,7 +46,8 @@ def test_every_claim_has_exactly_one_section_in_the_notebook_of_its_group():
     seen: dict[str, str] = {}
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
-            for claim_id in re.findall(r'<a id="claim-(C\d+)"></a>', cell.source if cell.cell_type == "markdown" else ""):
+            for claim_id in re.findall(r'<a id="claim-(C\d+)"></a>',
+                                       cell.source if cell.cell_type == "markdown" else ""):
                 assert claim_id not in seen, f"{claim_id} is shown in {seen[claim_id]} and {path.name}"
                 seen[claim_id] = path.name
     assert sorted(seen) == sorted(c.claim_id for c in CLAIMS)
@@ -161,7 +162,8 @@ def test_leaving_a_study_out_of_a_section_moves_its_verdict(tmp_path):
                             studies=project.register.studies, as_of=project.config.snapshot_date)
     assert f"**Verdict: {expected.verdict}** · certainty **{expected.certainty}**" in after
     assert expected.profile.basis_label in after and expected.profile.basis_label not in before
-    pool_before, pool_after = (next(c for c in nb.cells if c.get("id") == "c04-pool").outputs[0]["data"]["text/markdown"]
+    pool_before, pool_after = (next(c for c in nb.cells
+                                    if c.get("id") == "c04-pool").outputs[0]["data"]["text/markdown"]
                                for nb in (committed, executed))
     assert "Borgogna 2024 (g" in pool_before and "Borgogna" not in pool_after  # among the pools not used
 

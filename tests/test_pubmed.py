@@ -112,7 +112,8 @@ def test_live_mode_refreshes_and_reports_drift(double, make_settings):
     result = live.search("ketamine")
     assert result.ids == ("99000001", "99000004", "99000005")
     [drift] = live.drift
-    assert (drift.old_count, drift.new_count, drift.added, drift.removed) == (2, 3, ("99000004", "99000005"), ("99000002",))
+    assert ((drift.old_count, drift.new_count, drift.added, drift.removed)
+            == (2, 3, ("99000004", "99000005"), ("99000002",)))
     # the refreshed answer replaced the cached one
     assert PubMed(make_settings(mode="offline")).search("ketamine").count == 3
 
@@ -149,7 +150,8 @@ def test_sentinel_key_in_no_log_and_no_exception(double, make_settings, caplog):
     double.fail_next("esearch", Fault("status", status=429, headers={"Retry-After": "0"}), times=3)
     with pytest.raises(RateLimitError) as limited:
         client.search("something else")
-    texts = [str(caught.value), repr(caught.value), caught.value.url, str(limited.value), limited.value.url, caplog.text]
+    texts = [str(caught.value), repr(caught.value), caught.value.url, str(limited.value), limited.value.url,
+             caplog.text]
     assert "api_key=***" in caplog.text  # the URL was logged, with the key masked
     for text in texts:
         assert SENTINEL_KEY not in text

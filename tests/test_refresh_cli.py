@@ -54,7 +54,8 @@ def test_refresh_reports_mismatches_resolves_dois_and_caches(double, make_settin
     assert found == {
         ("pmid:99000002", "year"): ("1999", "1998"),
         ("doi:10.9999/fixture.0004", "pmid"): ("", "99000004"),
-        ("doi:10.9999/fixture.0004", "title"): ("A retracted fixture study of mice.", "A retracted fixture study of rats."),
+        ("doi:10.9999/fixture.0004", "title"): ("A retracted fixture study of mice.",
+                                                "A retracted fixture study of rats."),
         ("doi:10.9999/fixture.0004", "retracted"): ("", "99000005"),
     }
     # the title of 99000002 differs only by its final period, and "Fixture J Psychiatry" abbreviates
@@ -62,7 +63,8 @@ def test_refresh_reports_mismatches_resolves_dois_and_caches(double, make_settin
     rows = read_csv(report_path)
     assert len(rows) == len(report.mismatches)
     assert list(rows[0]) == ["study_id", "pmid", "field", "register", "pubmed", "note"]
-    assert {(r["study_id"], r["field"]): r["note"] for r in rows}[("pmid:99000002", "year")] == "data/studies.csv, line 3"
+    assert ({(r["study_id"], r["field"]): r["note"] for r in rows}[("pmid:99000002", "year")]
+            == "data/studies.csv, line 3")
     assert double.count("esearch") == 1 and double.count("efetch") == 1
 
     double.reset_log()
@@ -145,7 +147,8 @@ def test_broken_files_are_one_line_user_errors(fixture_project, monkeypatch, cap
     ("breakage", "message"),
     [
         (lambda t: t.replace("(", "((", 1), "claims.csv, line 2, column 'query': 1 '(' never closed"),
-        (lambda t: t.replace("\nC02,", "\nC01,", 1), "claims.csv, line 3, column 'claim_id': claim_id C01 is used twice"),
+        (lambda t: t.replace("\nC02,", "\nC01,", 1),
+         "claims.csv, line 3, column 'claim_id': claim_id C01 is used twice"),
     ],
 )
 def test_the_main_command_stops_on_a_broken_claims_file_before_any_notebook(

@@ -52,8 +52,10 @@ INCLUDE = ["--stance", "supports", "--rationale", "A fixture rationale."]
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["screen", "C04", "--include", "{p}", "--exclude", "{p}", *EXCLUDE, *INCLUDE], "--include and --exclude name the same record"),
-    (["screen", "C04", "--exclude", "{p}", "--maybe", "PMID:{p}", *EXCLUDE], "--exclude and --maybe name the same record"),
+    (["screen", "C04", "--include", "{p}", "--exclude", "{p}", *EXCLUDE, *INCLUDE],
+     "--include and --exclude name the same record"),
+    (["screen", "C04", "--exclude", "{p}", "--maybe", "PMID:{p}", *EXCLUDE],
+     "--exclude and --maybe name the same record"),
     (["screen", "C04", "--include", "{p}", "--maybe", "{p}", *INCLUDE], "--include and --maybe name the same record"),
     (["screen", "C04", "--maybe", "{p}", *EXCLUDE], "--reason is the reason for an exclusion, but no --exclude"),
     (["screen", "C04", "--exclude", "{p}", *EXCLUDE, "--stance", "supports"], "--stance is an inclusion's stance"),

@@ -25,7 +25,8 @@ def synthetic_project(tmp_path, double):
     dates = double.add_synthetic(ids)
     studies = [
         [f"pmid:{pmid}", pmid, "", "", "Synthetic", str(day.year), "Synthetic Fixture Journal",
-         f"Synthetic fixture record {pmid}.", "rct", "", "", "https://example.org/fixture", "2026-11-25", "curated", "", "", "", ""]
+         f"Synthetic fixture record {pmid}.", "rct", "", "", "https://example.org/fixture", "2026-11-25", "curated",
+         "", "", "", ""]
         for pmid, day in zip(ids, dates)
     ]
     write_csv(project / "data" / "studies.csv", STUDY_COLUMNS, studies)

@@ -64,12 +64,14 @@ def test_an_unknown_design_kind_names_the_row_and_the_valid_kinds(broken):
 
 def test_a_design_outside_the_vocabulary_names_the_designs(broken):
     broken("publication_types", lambda text: text.replace(",meta-analysis,", ",megastudy,", 1))
-    with pytest.raises(RuleError, match=r"row 2: design 'megastudy' .* Valid options: meta-analysis, systematic-review"):
+    with pytest.raises(RuleError, match=r"row 2: design 'megastudy' .* Valid options: meta-analysis, "
+                                        r"systematic-review"):
         design.design_rules()
 
 
 def test_a_malformed_verdict_condition_names_the_row_and_the_features(broken):
-    broken("verdict_profile", lambda text: text.replace("dir_against == 1 and certainty_rank <= 1", "dir_against = 1 and certainty_rank <= 1", 1))
+    broken("verdict_profile", lambda text: text.replace("dir_against == 1 and certainty_rank <= 1",
+                                                        "dir_against = 1 and certainty_rank <= 1", 1))
     with pytest.raises(RuleError, match=r"verdict_profile.csv, row 4: condition 'dir_against = 1 and .*': malformed "
                                         r"comparison 'dir_against = 1'.*Valid options: dir_benefit"):
         profile.verdict_profile_rules()

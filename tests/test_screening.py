@@ -168,6 +168,7 @@ def test_a_record_the_register_would_refuse_is_one_error_and_nothing_is_written(
     decision = manual_decision("C04", "81500003", "include", stance="supports", rationale="Fixture record.",
                                claim_ids=claim_ids, today=dt.date(2026, 12, 4))
     with pytest.raises(DataError, match=r"^data/studies.csv, line \d+, column .journal.: journal is empty, in the row "
-                                        r"this run built from an included PubMed record; nothing was written. Fix: add"):
+                                        r"this run built from an included PubMed record; nothing was written. "
+                                        r"Fix: add"):
         apply_decisions(root, claim_ids, [decision], no_journal)
     assert {name: (root / "data" / name).read_bytes() for name in before} == before

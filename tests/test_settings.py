@@ -28,7 +28,8 @@ def test_from_env_reads_each_variable_once():
 
 def test_defaults():
     settings = Settings.from_env({})
-    assert (settings.mode, settings.email, settings.api_key) == ("offline", None, None)  # offline by default, for every verb
+    # offline by default, for every verb
+    assert (settings.mode, settings.email, settings.api_key) == ("offline", None, None)
     assert settings.cache_dir == ROOT / "data" / "cache"
     assert settings.eutils_base == NCBI_EUTILS_BASE
 

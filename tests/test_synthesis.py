@@ -74,7 +74,8 @@ def test_small_study_test_runs_only_from_ten_trials():
     rng = np.random.default_rng(7)
     ses = np.linspace(0.1, 1.0, 12)
     many = pool_effects([effect(str(i), float(-0.5 + rng.normal(0, s)), float(s)) for i, s in enumerate(ses)])
-    assert many.egger_p is not None and many.egger_p == pytest.approx(egger_test([e.estimate for e in many.studies], ses))
+    assert many.egger_p is not None and many.egger_p == pytest.approx(
+        egger_test([e.estimate for e in many.studies], ses))
     assert len(many.leave_one_out) == 12
 
 
@@ -193,7 +194,7 @@ def test_unconfirmed_numbers_and_other_scales_stay_out_with_a_reason():
     assert any("second pass" in why for _, why in synthesis.excluded)
 
 
-# -- the effect route's certainty and direction rules, one test each (the verdict table: test_verdict.py) -----------------------------------------------------------------
+# -- the effect route's certainty and direction rules, one test each (the verdict table: test_verdict.py) --------------
 def features(**changes):
     values = dict(own_pool=1, published_basis=0, single_trial=0, k=5, participants=800, participants_known=1,
                   benefit=1, ci_excludes_null=1, pi_available=1, pi_excludes_null=1, pi_unreliable=0, mcid_known=1,
@@ -224,7 +225,8 @@ def features(**changes):
     (dict(unreported_trials=2), "publication bias", 1),
 ])
 def test_each_effect_certainty_rule(changes, domain, reasons):
-    fired = [r for r in effect_certainty_rules() if r["kind"] == "downgrade" and evaluate(r["condition"], features(**changes))]
+    fired = [r for r in effect_certainty_rules()
+             if r["kind"] == "downgrade" and evaluate(r["condition"], features(**changes))]
     assert [r["name"] for r in fired] == [domain] * reasons
 
 
@@ -293,7 +295,8 @@ def registered(study_id, trial_id, **kwargs):
     return replace(study(study_id, **kwargs), trial_id=trial_id)
 
 
-ARMS = dict(n_treat=40, n_control=40, sd_treat=8.0, sd_control=8.0, mean_control=20.0, comparison="ketamine vs midazolam")
+ARMS = dict(n_treat=40, n_control=40, sd_treat=8.0, sd_control=8.0, mean_control=20.0,
+            comparison="ketamine vs midazolam")
 
 
 def test_reports_of_one_trial_count_once_from_the_report_with_its_primary_outcome():
@@ -355,7 +358,8 @@ def test_smds_of_change_scores_and_of_final_values_are_not_pooled_together():
     ))
     synthesis = synthesize_claim(claim, studies, data)
     assert synthesis.pool.k == 2 and synthesis.pool.value_kinds == "final values"
-    assert any("an SMD of change scores is not pooled with SMDs of final values" in why for _, why in synthesis.excluded)
+    assert any("an SMD of change scores is not pooled with SMDs of final values" in why
+               for _, why in synthesis.excluded)
     # two trials, one of each kind: no pool at all, and the reason says why
     two = synthesize_claim(claim, studies, data, included={"pmid:1", "pmid:3"})
     assert two.pool is None and any("not pooled together" in why for _, why in two.excluded)

@@ -123,7 +123,8 @@ def test_markdown_cards():
     assert screening_card(None, []) is None and prisma_card(None, [], ASSESSMENTS["C04"]) is None
     c04 = ASSESSMENTS["C04"]
     text = verdict_card(c04).data
-    assert f"**Verdict: {c04.verdict}**" in text and "GRADE domains that lower the certainty" in text and "Gaps:" in text
+    assert (f"**Verdict: {c04.verdict}**" in text and "GRADE domains that lower the certainty" in text
+            and "Gaps:" in text)
     assert "*What it means:*" in text and "**Evidence profile**" in text and c04.verdict_reason in text
     assert f"| {c04.profile.direction} | {c04.profile.magnitude} | {c04.profile.directness} |" in text
     assert "design route" in text and "effect route" in verdict_card(ASSESSMENTS["C13"]).data

@@ -91,8 +91,9 @@ def by_effects(*specs, indirect=""):
     linked_, data = trials(*specs)
     if indirect:
         judged = {name: "indirect" if name == indirect else "direct" for name in PICO}
-        data = replace(data, indirectness={("C01", s.study_id): Indirectness("C01", s.study_id, **judged, reason="fixture")
-                                           for _, s in linked_})
+        data = replace(data,
+                       indirectness={("C01", s.study_id): Indirectness("C01", s.study_id, **judged, reason="fixture")
+                                     for _, s in linked_})
     return assess_claim(effect_claim(), linked_, effect_data=data)
 
 
@@ -153,7 +154,8 @@ def test_a_claim_with_nothing_registered_says_so():
 def test_a_precise_null_of_moderate_certainty_contradicts_and_names_its_basis():
     a = ROW_CASES[4]()
     assert (a.route, a.direction, a.certainty) == ("effect", "null-precise", "moderate")
-    assert a.profile.basis == "pool" and len(a.profile.basis_ids) == 4 and "our pool of 4 trials" in a.profile.basis_label
+    assert (a.profile.basis == "pool" and len(a.profile.basis_ids) == 4
+            and "our pool of 4 trials" in a.profile.basis_label)
 
 
 # -- what can never contradict ---------------------------------------------------------------------------------------
@@ -220,9 +222,10 @@ def test_imprecision_and_publication_bias_for_small_trials():
 
 
 def test_inconsistency_downgrade_and_floor_at_very_low():
-    a = verdict_of(("supports", "open-label", 10), ("contrasts", "open-label", 12), ("mixed", "preclinical-animal", None),
-                   ("mixed", "preclinical-animal", None))
-    assert a.certainty == "very low" and a.profile.basis == "lower-grade studies"  # the open-label pair, not the animals
+    a = verdict_of(("supports", "open-label", 10), ("contrasts", "open-label", 12),
+                   ("mixed", "preclinical-animal", None), ("mixed", "preclinical-animal", None))
+    assert (a.certainty == "very low"
+            and a.profile.basis == "lower-grade studies")  # the open-label pair, not the animals
     assert {"inconsistency", "risk of bias"} <= set(dict(a.downgrades))
 
 
@@ -244,7 +247,8 @@ def test_a_claim_for_animals_and_people_resting_mostly_on_animals_loses_a_level_
 
 
 def test_a_claim_of_lasting_benefit_answered_by_short_trials_is_indirect_in_its_outcome():
-    long_ = by_design(("supports", "rct", 300, "6 months"), ("supports", "rct", 250, "12 weeks"), claim_type="durability")
+    long_ = by_design(("supports", "rct", 300, "6 months"), ("supports", "rct", 250, "12 weeks"),
+                      claim_type="durability")
     short = by_design(("supports", "rct", 300, "4 weeks"), ("supports", "rct", 250, "2 weeks"), claim_type="durability")
     assert "indirectness" not in dict(long_.downgrades)
     assert "12 weeks" in dict(short.downgrades)["indirectness"] and short.certainty == "moderate"
@@ -253,8 +257,8 @@ def test_a_claim_of_lasting_benefit_answered_by_short_trials_is_indirect_in_its_
 # -- gaps and follow-up ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "weeks"),
-    [("24 h", 24 / 168), ("2 weeks after the last infusion", 2), ("6 months", 6 * 4.345), ("28 days", 4), ("3-6 months", 6 * 4.345),
-     ("", None), ("baseline only", None)],
+    [("24 h", 24 / 168), ("2 weeks after the last infusion", 2), ("6 months", 6 * 4.345), ("28 days", 4),
+     ("3-6 months", 6 * 4.345), ("", None), ("baseline only", None)],
 )
 def test_follow_up_weeks(text, weeks):
     assert follow_up_weeks(text) == (pytest.approx(weeks) if weeks is not None else None)
@@ -272,7 +276,8 @@ def test_no_randomized_trial_gap():
 
 # -- overrides -------------------------------------------------------------------------------------
 def test_override_wins_and_is_shown():
-    a = verdict_of(("supports", "rct", 150), ("contrasts", "rct", 158), override=Override("weak", "curators' judgement"))
+    a = verdict_of(("supports", "rct", 150), ("contrasts", "rct", 158),
+                   override=Override("weak", "curators' judgement"))
     assert (a.verdict, a.overridden, a.suggested) == ("weak", True, "mixed")
     assert a.verdict_reason == "curators' judgement"
 

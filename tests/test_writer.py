@@ -87,7 +87,8 @@ def test_key_studies_start_with_what_the_verdict_rests_on():
             assessment.profile.basis_ids[0]
     # without numbers, the designs that answer the claim come first: a review before its trials
     first = key_studies(ASSESSMENTS["C16"])[0]
-    assert first.design in ("meta-analysis", "systematic-review") and first.study_id in ASSESSMENTS["C16"].profile.basis_ids
+    assert (first.design in ("meta-analysis", "systematic-review")
+            and first.study_id in ASSESSMENTS["C16"].profile.basis_ids)
 
 
 def test_check_table_and_one_claim_in_full(capsys):
@@ -99,7 +100,8 @@ def test_check_table_and_one_claim_in_full(capsys):
     basis = ASSESSMENTS["C13"].synthesis.basis_pool.study_id
     assert "Testable statement:" in full and f"Rests on: {basis_summary(ASSESSMENTS['C13'])}" in full
     assert "What it means:" in full and "A writer may say:" in full and "Independent review" in full
-    assert "What the authorities conclude:" in full and f"https://pubmed.ncbi.nlm.nih.gov/{basis.split(':')[1]}/" in full
+    assert ("What the authorities conclude:" in full
+            and f"https://pubmed.ncbi.nlm.nih.gov/{basis.split(':')[1]}/" in full)
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [
@@ -136,7 +138,8 @@ def test_every_claim_below_well_supported_has_a_wording_that_fits_its_verdict_an
     ("Ketamine may reduce symptoms.", "well-supported", None, ["may"]),
     ("Ketamine probably reduces symptoms.", "supported-with-caveats", "low", ["probably"]),
     ("Ketamine may reduce symptoms.", "supported-with-caveats", "high", ["may"]),
-    ("The evidence is very uncertain whether ketamine helps.", "supported-with-caveats", "moderate", ["very uncertain"]),
+    ("The evidence is very uncertain whether ketamine helps.", "supported-with-caveats", "moderate",
+     ["very uncertain"]),
     ("Ketamine clearly reduces symptoms.", "weak", "very low", ["clearly"]),
     ("Ketamine may reduce symptoms in the first day.", "supported-with-caveats", "low", []),
     ("Ketamine probably reduces symptoms.", "well-supported", "moderate", []),
@@ -219,7 +222,8 @@ def test_article_scorecard_errors_name_file_line_and_column(tmp_path, row, compl
 
     (tmp_path / "data").mkdir()
     lines = (ROOT / "data" / "article_review.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    (tmp_path / "data" / "article_review.csv").write_text("".join(lines[:-1]) + row, encoding="utf-8")  # replaces row 11
+    # replaces row 11
+    (tmp_path / "data" / "article_review.csv").write_text("".join(lines[:-1]) + row, encoding="utf-8")
     with pytest.raises(DataError, match=complaint) as caught:
         load_article_review(tmp_path / "data" / "article_review.csv")
     assert "data/article_review.csv, line 11" in str(caught.value)

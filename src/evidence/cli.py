@@ -532,7 +532,8 @@ def cmd_screen(args, settings: Settings) -> int:
         print(f"{claim.claim_id}: the snapshot holds no live search ({miss.path}); "
               f"{len(log.for_claim(claim.claim_id))} decision(s) in the screening log.", file=sys.stderr)
         for decision in log.for_claim(claim.claim_id):
-            print(f"  {decision.pmid}  {decision.decision:8} {decision.reason}" + ("  (forced)" if decision.forced else ""))
+            print(f"  {decision.pmid}  {decision.decision:8} {decision.reason}"
+                  + ("  (forced)" if decision.forced else ""))
         return 0
     result, found, ranking = gathered.result, gathered.candidates, gathered.ranking
     report = settings.root / "reports" / "candidates" / f"{claim.claim_id}.csv"
@@ -791,8 +792,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="the verdict per claim")
     check.add_argument("--format", choices=("table", "json"), default="table")
     check.add_argument("--claim", type=_named, help="one claim in full")
-    check.add_argument("--fail-on", type=_named, help="comma-separated verdicts; exit 3 when any claim is at or below them "
-                                         "(e.g. weak,unsupported,contradicted)")
+    check.add_argument("--fail-on", type=_named,
+                       help="comma-separated verdicts; exit 3 when any claim is at or below them "
+                            "(e.g. weak,unsupported,contradicted)")
     check.set_defaults(run=cmd_check)
     pools = sub.add_parser("pools", help="every pool's per-trial rows, for metafor (escalc/rma) or RevMan")
     pools.add_argument("--out", type=_path, help="write the CSV to this file (default: standard output)")
@@ -819,13 +821,15 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--out", type=_path, help="write to this file (default: standard output)")
     review.set_defaults(run=cmd_claimreview)
     brief = sub.add_parser("brief", help="the writer's brief as HTML and, through headless Chromium, PDF")
-    brief.add_argument("--out", type=_path, help="the PDF to write (default reports/brief.pdf; the HTML goes beside it)")
+    brief.add_argument("--out", type=_path,
+                       help="the PDF to write (default reports/brief.pdf; the HTML goes beside it)")
     brief.add_argument("--html-only", action="store_true", help="write the HTML page only")
     brief.set_defaults(run=cmd_brief)
     screen = sub.add_parser("screen", help="rank a claim's unscreened PubMed hits; record screening decisions")
     screen.add_argument("claim_id", type=_named)
     screen.add_argument("--limit", type=_positive_int, default=10, help="how many candidates to list (default 10)")
-    screen.add_argument("--include", metavar="PMID", type=_named, help="include this record (with --stance and --rationale)")
+    screen.add_argument("--include", metavar="PMID", type=_named,
+                        help="include this record (with --stance and --rationale)")
     screen.add_argument("--stance", type=_named, help="supports, mixed, contrasts or context")
     screen.add_argument("--rationale", type=_named, help="one sentence in your own words: why this stance")
     screen.add_argument("--exclude", metavar="PMID", type=_named, help="exclude this record (with --reason)")

@@ -94,7 +94,8 @@ def read_text_rows(text: str, columns: Sequence[str], *, name: str,
             return
         except csv.Error as exc:
             raise DataError(f"malformed CSV ({exc}).", file=name, line=start,
-                            fix="check the quoting of this row (a field with a comma or quote must be quoted).") from None
+                            fix="check the quoting of this row "
+                                "(a field with a comma or quote must be quoted).") from None
         for column, field in zip([*header, *[""] * (len(fields) - len(header))], fields):
             if (character := control_character(field)) is not None:  # checked first: a lone U+000C looks blank
                 raise DataError(f"a control character ({character}) is in the text.", file=name, line=start,
@@ -149,7 +150,8 @@ def locked(path: Path, *, timeout: float | None = None) -> Iterator[Path]:
         lock.acquire()
     except Timeout:
         shown = project_file_label(path)
-        raise LockError(f"{shown} is being written by another run: its lock ({project_file_label(lock_path(path))}) was not free after "
+        raise LockError(f"{shown} is being written by another run: its lock "
+                        f"({project_file_label(lock_path(path))}) was not free after "
                         f"{timeout:g} s. Fix: wait for the other run to finish and run again; if no other run is "
                         "going, the lock is held by a process that hangs: end it.", path=str(path)) from None
     try:

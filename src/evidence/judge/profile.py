@@ -139,7 +139,8 @@ def _shares(rows: Sequence[tuple[EvidenceRow, Study, DesignCall]]) -> tuple[floa
 
 
 def design_basis(claim: Claim, linked: Sequence[tuple[EvidenceRow, Study, DesignCall]],
-                 answering: frozenset[str]) -> tuple[str, list[tuple[EvidenceRow, Study, DesignCall]], dict[str, float]]:
+                 answering: frozenset[str]) -> tuple[str, list[tuple[EvidenceRow, Study, DesignCall]],
+                                                     dict[str, float]]:
     """(kind of basis, its studies, the features the design route's rules read) for a claim judged without numbers.
 
     ``answering`` are the designs that answer the claim's type (rules/claim_types.csv). For a claim made for animals

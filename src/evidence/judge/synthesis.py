@@ -614,7 +614,8 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
             excluded.append((_label(study), f"not a randomized trial ({study.design})"))
             continue
         if not row.checked:
-            excluded.append((_label(study), f"numbers not yet confirmed by a second pass (data/effects.csv line {row.line})"))
+            excluded.append((_label(study), f"numbers not yet confirmed by a second pass "
+                                            f"(data/effects.csv line {row.line})"))
             continue
         by_study.setdefault(row.study_id, []).append(row)
     # a pooled analysis whose member trials are present gives way to them
@@ -728,7 +729,8 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
             mine = f"our pool has only {pool.k} trials"
         else:
             mine = "fewer than two comparable trials with usable numbers"
-        reason = f"{mine}; the published pool of {_label(studies[basis_pool.study_id])}, direct for the claim, is the basis"
+        reason = (f"{mine}; the published pool of {_label(studies[basis_pool.study_id])}, direct for the claim, "
+                  "is the basis")
     elif single is not None:
         basis, reason = "single", "one trial with usable numbers: no pool is possible"
     elif usable := [f for f in candidates.values() if f.md is not None or f.smd is not None]:
@@ -737,7 +739,8 @@ def synthesize_claim(claim: Claim, studies: Mapping[str, Study], data: EffectDat
                                  "without a standardized difference for each, so they cannot be pooled (Cochrane "
                                  "Handbook 10.5.2), and no published pool can be the basis")
     else:
-        basis, reason = "none", "no trial with usable numbers for this question, and no published pool that can be the basis"
+        basis, reason = "none", ("no trial with usable numbers for this question, and no published pool that can "
+                                 "be the basis")
     not_basis = tuple((f"{_label(studies[p.study_id])} ({p.measure} {harmonised(p)[0]:.2f}, 95% CI "
                        f"{harmonised(p)[1]:.2f} to {harmonised(p)[2]:.2f}; {p.timepoint})",
                        _why_not_basis(p, family, window, basis, claim.claim_id, data))

@@ -339,7 +339,8 @@ class Assessment:
     authorities: tuple[Authority, ...] = ()
     direction: str = ""  # effect route: benefit, harm, null-precise, null-imprecise or inconsistent
     direction_reason: str = ""
-    unreported: tuple[Trial, ...] = ()  # registered trials on the claim, ended over a year before the snapshot, unreported
+    # registered trials on the claim, ended over a year before the snapshot, unreported
+    unreported: tuple[Trial, ...] = ()
     profile: Profile | None = None  # basis, direction, magnitude, directness and certainty: what the verdict maps from
     profile_features: dict[str, float] | None = None  # the profile as the verdict table reads it
 
@@ -422,9 +423,9 @@ def _effect_profile(claim: Claim, synthesis: ClaimSynthesis, effect: dict[str, f
     if against and direction in ("benefit", "null-imprecise"):
         names = ", ".join(f"{s.label} (n={s.n})" for s in against)
         direction = "inconsistent"
-        reason = (f"{reason.rstrip('.')}; but {names}, a randomized trial at least as large as the basis, found against "
-                  "the claim and prints no numbers to pool, so the trials point different ways (Cochrane Handbook "
-                  "13: results missing from a synthesis can change its conclusion).")
+        reason = (f"{reason.rstrip('.')}; but {names}, a randomized trial at least as large as the basis, "
+                  "found against the claim and prints no numbers to pool, so the trials point different ways "
+                  "(Cochrane Handbook 13: results missing from a synthesis can change its conclusion).")
     if effect["reaches_mcid"]:
         magnitude = "important"
     elif effect["mcid_known"] and effect["benefit"] and effect["ci_excludes_null"]:

@@ -69,7 +69,8 @@ def _claim_block(assessment: Assessment, wording: str | None, section_link: str 
         '<p class="muted">No study is registered for this claim yet.</p>'
     more = " " + html_link("full evidence", section_link, css_class="muted") if section_link else ""
     return f"""<section class="claim" id="claim-{html_attr(claim.claim_id)}">
-<h2>{html_text(claim.claim_id)} · <span class="verdict" style="background:{html_attr(fill)}">{html_text(assessment.verdict)}</span>
+<h2>{html_text(claim.claim_id)} · \
+<span class="verdict" style="background:{html_attr(fill)}">{html_text(assessment.verdict)}</span>
 {html_text(assessment.certainty)} certainty{overridden}{more}</h2>
 <blockquote>{html_text(claim.quote)}</blockquote>
 {say}
@@ -82,7 +83,8 @@ def scorecard_table(review: Sequence[ReviewRating], table_class: str) -> str:
     """The article's scorecard as an HTML table (the brief and the book's front page show the same one)."""
     rows = "".join(f"<tr><td>{html_text(r.criterion)}</td><td>{html_text(r.rating)}</td>"
                    f"<td>{html_text(r.reason)}</td></tr>" for r in review)
-    return (f'<table class="{html_attr(table_class)}"><thead><tr><th>criterion</th><th>rating</th><th>reason</th></tr></thead>\n'
+    return (f'<table class="{html_attr(table_class)}"><thead><tr><th>criterion</th><th>rating</th><th>reason</th>'
+            '</tr></thead>\n'
             f"<tbody>{rows}</tbody></table>")
 
 
@@ -152,8 +154,8 @@ def print_pdf(page: Path, pdf: Path, *, chromium: str, timeout: float = 120) -> 
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise EvidenceError(f"Chromium did not print {page.name} within {timeout:.0f} s. Fix: run `evidence report` "
-                                "again, or print the page from a browser.") from None
+            raise EvidenceError(f"Chromium did not print {page.name} within {timeout:.0f} s. Fix: run "
+                                "`evidence report` again, or print the page from a browser.") from None
         if result.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
             raise EvidenceError(f"Chromium could not print {page.name} (exit {result.returncode}): "
                                 f"{result.stderr.strip()[-400:]} Fix: check that `{chromium} --headless` runs here.")

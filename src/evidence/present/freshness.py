@@ -73,7 +73,8 @@ def _versions() -> bytes:
 def project_digest(root: Path) -> str:
     """Everything a notebook of the project can read, the package's code and rule tables, and library versions."""
     inputs = [root / "claims.csv", root / "evidence.toml", root / "notebooks" / "groups.csv"]
-    # hidden files in data/ are no data: the locks writers hold (data/.screening.csv.lock) and atomic writes' temporaries
+    # hidden files in data/ are no data: the locks writers hold (data/.screening.csv.lock) and atomic writes'
+    # temporaries
     inputs += sorted((root / "rules").glob("*.csv")) + sorted(p for p in (root / "data").rglob("*") if p.is_file()
                                                               and not p.name.startswith("."))
     package = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".css", ".html"))

@@ -115,8 +115,8 @@ def references(studies: Sequence[Study], citations: Mapping[str, Citation] | Non
 def missing_fields(ref: Reference) -> list[str]:
     """What ``ref`` lacks for its type: every author named (not the first author alone), year, journal, volume,
     pages, publisher, as the type needs."""
-    present = {"authors": ref.authors_listed, "year": bool(ref.year), "journal": bool(ref.journal), "volume": bool(ref.volume),
-               "pages": bool(ref.first_page), "publisher": bool(ref.publisher)}
+    present = {"authors": ref.authors_listed, "year": bool(ref.year), "journal": bool(ref.journal),
+               "volume": bool(ref.volume), "pages": bool(ref.first_page), "publisher": bool(ref.publisher)}
     return [field for field in REQUIRED[ref.pub_type] if not present[field]]
 
 
@@ -133,8 +133,9 @@ def csl_item(ref: Reference) -> dict:
     """``ref`` as a CSL-JSON item (the Citation Style Language's input schema)."""
     item = {"id": ref.key, "type": type_names()[ref.pub_type]["csl"], "title": ref.title,
             "author": [_csl_name(a) for a in ref.authors], "issued": {"date-parts": [[ref.year]]}}
-    optional = {"genre": type_names()[ref.pub_type]["csl_genre"], "container-title": ref.journal, "volume": ref.volume, "issue": ref.issue, "page": ref.pages,
-                "publisher": ref.publisher, "DOI": ref.doi, "PMID": ref.pmid, "PMCID": ref.pmcid, "URL": ref.url}
+    optional = {"genre": type_names()[ref.pub_type]["csl_genre"], "container-title": ref.journal, "volume": ref.volume,
+                "issue": ref.issue, "page": ref.pages, "publisher": ref.publisher, "DOI": ref.doi, "PMID": ref.pmid,
+                "PMCID": ref.pmcid, "URL": ref.url}
     item.update({k: v for k, v in optional.items() if v})
     return item
 

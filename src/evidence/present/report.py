@@ -65,7 +65,8 @@ def run_report(settings: Settings, *, notebooks: Sequence[Path] = (), progress: 
     page, pdf = index.parent / BRIEF_PAGE, root / BRIEF_PDF
     if chromium is None:
         progress(f"Chromium was not found, so the brief was not printed to {BRIEF_PDF.as_posix()}: install it "
-                 f"(Debian: apt-get install chromium; or set EVIDENCE_CHROMIUM) or print site/{BRIEF_PAGE} from a browser.")
+                 f"(Debian: apt-get install chromium; or set EVIDENCE_CHROMIUM) or print site/{BRIEF_PAGE} "
+                 "from a browser.")
     elif force or not state.fresh("brief", file_digest(page), file_digest(pdf)):
         print_pdf(page, pdf, chromium=chromium)
         state.record("brief", file_digest(page), file_digest(pdf))

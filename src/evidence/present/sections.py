@@ -26,7 +26,8 @@ from .escape import SafeMarkdown, md, md_code, md_link
 from .plots import plot_forest, plot_prisma
 
 __all__ = ["authorities_card", "basis_summary", "claim_card", "forest_card", "glossary_card", "method_line",
-           "prisma_card", "profile_markdown", "review_markdown", "screening_card", "sensitivity_markdown", "trials_card", "pool_card", "search_card", "verdict_card"]
+           "prisma_card", "profile_markdown", "review_markdown", "screening_card", "sensitivity_markdown",
+           "trials_card", "pool_card", "search_card", "verdict_card"]
 
 
 def claim_card(claim: Claim) -> Markdown:
@@ -255,7 +256,8 @@ def screening_card(result: SearchResult | None, decisions, top=()) -> Markdown |
         head = md("**Screening.** {} hits; `evidence screen` lists those not yet in the register or the log, ranked "
                   "(all of them in reports/candidates/).", result.count)
     if top:
-        head += "\n\n| rank | score | PMID | year | design | title |\n| ---: | ---: | --- | --- | --- | --- |\n" + "\n".join(
+        head += ("\n\n| rank | score | PMID | year | design | title |\n"
+                 "| ---: | ---: | --- | --- | --- | --- |\n") + "\n".join(
             md("| {} | {:.2f} | {} | {} | {} | {} |", i, c.score, md_link(c.pmid, c.url), c.year or "", c.design,
                c.title) for i, c in enumerate(top, start=1))
     if not decisions:

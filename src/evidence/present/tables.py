@@ -118,7 +118,8 @@ def evidence_table(assessment: Assessment, records: Mapping[str, Record] | None 
     records = records or {}
     order = {stance: i for i, stance in enumerate(STANCES)}
     rows = []
-    for row, study, design in sorted(assessment.evidence, key=lambda t: (order[t[0].stance], -t[1].year, t[1].study_id)):
+    for row, study, design in sorted(assessment.evidence,
+                                     key=lambda t: (order[t[0].stance], -t[1].year, t[1].study_id)):
         record = records.get(study.pmid)
         rows.append({
             "study": study.first_author,
@@ -451,6 +452,7 @@ def disagreement_table(ratings: Sequence[Rating], assessments: Sequence[Assessme
     by_id = {a.claim.claim_id: a for a in assessments}
     found = disagreements(ratings, {c: (a.suggested, a.certainty) for c, a in by_id.items()})
     return pd.DataFrame([{"claim": c, "rules": f"{by_id[c].suggested} ({by_id[c].certainty})",
-                          "blind review": f"{r.verdict} ({r.certainty})", "why the rules say so": by_id[c].verdict_reason,
+                          "blind review": f"{r.verdict} ({r.certainty})",
+                          "why the rules say so": by_id[c].verdict_reason,
                           "why the reviewers say so": r.reasons} for c, r in sorted(found.items())],
                         columns=["claim", "rules", "blind review", "why the rules say so", "why the reviewers say so"])

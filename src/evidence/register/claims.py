@@ -11,7 +11,8 @@ from ..files import read_rows
 from ..rules.article import ArticleRules, load_article_rules
 from .filters import apply_filter, search_filters
 
-__all__ = ["CLAIM_COLUMNS", "CLAIM_TYPES", "GROUP_PATTERN", "Claim", "check_query", "claims_in_group", "get_claim", "load_claims"]
+__all__ = ["CLAIM_COLUMNS", "CLAIM_TYPES", "GROUP_PATTERN", "Claim", "check_query", "claims_in_group", "get_claim",
+           "load_claims"]
 
 CLAIM_COLUMNS = (
     "claim_id", "section", "quote", "statement", "group", "claim_type", "population",
@@ -142,7 +143,8 @@ def load_claims(path: str | Path, rules: ArticleRules | None = None) -> list[Cla
         problem = _effect_question(values, rules)
         if problem:
             raise DataError(problem, file=name, line=line, column="effect_family",
-                            fix="name the outcome family and time window of the claim's effect question, or leave both empty.")
+                            fix="name the outcome family and time window of the claim's effect question, "
+                                "or leave both empty.")
         claims.append(Claim(**values, line=line))
     if not claims:
         raise DataError("no claims.", file=name, line=2, fix="add one row per claim.")

@@ -347,7 +347,8 @@ def load_effects(path: Path, studies: Mapping[str, Study], claims: Sequence[Clai
         ids = _check_common(row, fail, studies, claim_ids)
         if row["outcome"] not in scales:
             raise fail("outcome", f"outcome {row['outcome']!r} is not in rules/outcome_scales.csv.",
-                       "add the scale there (with its family and any minimal important difference) or use a listed one.")
+                       "add the scale there (with its family and any minimal important difference) "
+                       "or use a listed one.")
         _choice(row, "direction", DIRECTIONS, fail)
         expected = scales[row["outcome"]]["direction"]
         if expected and row["direction"] != expected:
@@ -484,7 +485,8 @@ def load_authorities(path: Path, claims: Sequence[Claim]) -> tuple[Authority, ..
         year = None
         if row["year"]:
             if not row["year"].isdigit() or len(row["year"]) != 4:
-                raise fail("year", f"year {row['year']!r} is not a four-digit year.", "leave it blank when not printed.")
+                raise fail("year", f"year {row['year']!r} is not a four-digit year.",
+                           "leave it blank when not printed.")
             year = int(row["year"])
         for url in row["source_url"].split():
             if not URL_PATTERN.match(url):

@@ -64,7 +64,8 @@ class Study:
     second_pass: str = ""
     seen_at: str = ""  # the page, found by the second pass, that prints the identifier beside the title
     seen_kind: str = ""  # pubmed, pmc, europepmc, publisher, mirror (only when nothing else printed it), other
-    trial_id: str = ""  # the trial's registry id (NCT..., ACTRN...); reports of one trial share it; empty: its own trial
+    # the trial's registry id (NCT..., ACTRN...); reports of one trial share it; empty: its own trial
+    trial_id: str = ""
     line: int = 0
 
     @property
@@ -131,7 +132,8 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
             raise fail("study_id", f"study_id {row['study_id']!r} should be {expected!r}.",
                        "use pmid:<PMID> when the PMID is known, else doi:<DOI>.")
         if row["study_id"] in studies:
-            raise fail("study_id", f"{row['study_id']} is listed twice (first on line {studies[row['study_id']].line}).")
+            raise fail("study_id", f"{row['study_id']} is listed twice "
+                                   f"(first on line {studies[row['study_id']].line}).")
         if doi:
             key = doi.lower()
             if key in seen_doi:
@@ -160,12 +162,14 @@ def load_studies(path: Path, *, today: dt.date | None = None) -> dict[str, Study
         except ValueError:
             raise fail("verified_on", f"{row['verified_on']!r} is not a date (YYYY-MM-DD).") from None
         if row["second_pass"] not in SECOND_PASS:
-            raise fail("second_pass", f"second_pass {row['second_pass']!r} is not one of confirmed, corrected, unconfirmed.",
+            raise fail("second_pass",
+                       f"second_pass {row['second_pass']!r} is not one of confirmed, corrected, unconfirmed.",
                        "leave it empty until a second check is made.")
         if row["seen_at"] and not URL_PATTERN.match(row["seen_at"]):
             raise fail("seen_at", f"{row['seen_at']!r} is not an http(s) URL.")
         if row["seen_kind"] not in SEEN_KINDS:
-            raise fail("seen_kind", f"seen_kind {row['seen_kind']!r} is not one of {', '.join(k for k in SEEN_KINDS if k)}.")
+            raise fail("seen_kind",
+                       f"seen_kind {row['seen_kind']!r} is not one of {', '.join(k for k in SEEN_KINDS if k)}.")
         if row["provenance"] not in PROVENANCES:
             raise fail("provenance", f"provenance {row['provenance']!r} is not one of {', '.join(PROVENANCES)}.")
         if row["trial_id"] and not REGISTRY_ID.match(row["trial_id"]):
@@ -200,7 +204,8 @@ def load_evidence(path: Path, claims: Sequence[Claim], studies: dict[str, Study]
             raise fail("stance", f"stance {row['stance']!r} is not one of {', '.join(STANCES)}.")
         key = (row["claim_id"], row["study_id"])
         if key in seen:
-            raise fail("study_id", f"{key[1]} is already listed for {key[0]} on line {seen[key]}.", "merge the two rows.")
+            raise fail("study_id", f"{key[1]} is already listed for {key[0]} on line {seen[key]}.",
+                       "merge the two rows.")
         seen[key] = line
         rows.append(EvidenceRow(**row, line=line))
     return tuple(rows)
@@ -217,7 +222,8 @@ def load_overrides(path: Path, claim_ids: set[str]) -> dict[str, Override]:
         if row["claim_id"] not in claim_ids:
             raise DataError(f"claim {row['claim_id']!r} is not in claims.csv.", column="claim_id", **where)
         if row["verdict"] not in VERDICTS:
-            raise DataError(f"verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}.", column="verdict", **where)
+            raise DataError(f"verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}.", column="verdict",
+                            **where)
         if not row["reason"]:
             raise DataError("an override needs its reason.", column="reason", **where)
         if row["claim_id"] in overrides:

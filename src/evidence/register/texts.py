@@ -61,7 +61,8 @@ def load_article_review(path: Path) -> tuple[ReviewRating, ...]:
             raise DataError(f"criterion {row['criterion']!r} is not one of rules/review_criteria.csv: "
                             f"{', '.join(questions)}.", column="criterion", **where)
         if row["criterion"] in rated:
-            raise DataError(f"criterion {row['criterion']!r} is rated twice; keep one row.", column="criterion", **where)
+            raise DataError(f"criterion {row['criterion']!r} is rated twice; keep one row.", column="criterion",
+                            **where)
         if row["rating"] not in RATINGS:
             raise DataError(f"rating {row['rating']!r} is not one of {', '.join(RATINGS)}.", column="rating", **where)
         if not row["reason"]:

@@ -495,7 +495,7 @@ def _append(text: str, columns: Sequence[str], rows: Sequence[Mapping[str, objec
     return text if not body else text.rstrip("\n") + "\n" + body
 
 
-# -- PRISMA 2020 ---------------------------------------------------------------------------------------------------------
+# -- PRISMA 2020 -------------------------------------------------------------------------------------------------------
 def prisma_counts(result: SearchResult | None, decisions: Sequence[Decision], register_pmids: set[str],
                   included_studies: int) -> dict[str, object]:
     """The PRISMA 2020 flow for one claim (a single database, so no duplicates are removed before screening)."""
@@ -532,7 +532,8 @@ class UpdateReport:
         lines += ["", "| claim | added | trials or syntheses | verdict could move |", "| --- | ---: | ---: | --- |"]
         for claim_id, pmids in self.added.items():
             weighty = [p for p in pmids if self.designs[claim_id][p] in WEIGHTY]
-            lines.append(f"| {claim_id} | {len(pmids)} | {len(weighty)} | {'yes' if claim_id in self.flagged else 'no'} |")
+            lines.append(f"| {claim_id} | {len(pmids)} | {len(weighty)} | "
+                         f"{'yes' if claim_id in self.flagged else 'no'} |")
         for claim_id in self.flagged:
             lines += ["", f"## {claim_id}", ""]
             lines += [f"- [PMID {p}]({pubmed_url(p)}): {self.designs[claim_id][p]}" for p in self.added[claim_id]

@@ -71,7 +71,8 @@ class CtgovTransport:
                 response = self._session.get(url, params=dict(params), timeout=self.settings.timeout)
                 status = response.status_code
                 if status in RETRYABLE:
-                    last = RateLimitError(f"{status}", url=url) if status == 429 else RegistryError(f"{status}", url=url)
+                    last = (RateLimitError(f"{status}", url=url) if status == 429
+                            else RegistryError(f"{status}", url=url))
                     delay = retry_delay(self.settings, attempt, response.headers.get("Retry-After"))
                 elif status >= 400:
                     raise RegistryError(f"ClinicalTrials.gov answered HTTP {status} to {response.url}. Fix: check the "
@@ -88,8 +89,8 @@ class CtgovTransport:
                 self._sleep(delay)
         tries = self.settings.max_tries
         if isinstance(last, RateLimitError):
-            return _raise(RateLimitError(f"ClinicalTrials.gov kept answering 429 Too Many Requests after {tries} tries. "
-                                         "Fix: wait a minute and run again.", url=url))
+            return _raise(RateLimitError(f"ClinicalTrials.gov kept answering 429 Too Many Requests after {tries} "
+                                         "tries. Fix: wait a minute and run again.", url=url))
         if isinstance(last, RegistryError):
             return _raise(RegistryError(f"ClinicalTrials.gov answered HTTP {status} on all {tries} tries at {url}. "
                                     "Fix: the service may be down; run again later.", url=url, status=status))

@@ -211,7 +211,8 @@ class PubMed:
                 f"esearch for {query!r}: the halves of {_format_date(lo)}-{_format_date(hi)} count "
                 f"{left.count} + {right.count}, not {page.count}. Fix: PubMed changed during the search; run again."
             )
-        return self._collect(query, lo, mid, left, slices) + self._collect(query, mid + dt.timedelta(days=1), hi, right, slices)
+        return (self._collect(query, lo, mid, left, slices)
+                + self._collect(query, mid + dt.timedelta(days=1), hi, right, slices))
 
     def _esearch(self, query: str, lo: dt.date | None, hi: dt.date | None) -> SearchPage:
         params = {"db": "pubmed", "term": query, "retmax": str(ESEARCH_MAX_IDS)}

@@ -142,18 +142,20 @@ class EutilsTransport:
                     ) from None
                 last_error = exc
                 delay = self._retry_delay(attempt, exc.headers.get("Retry-After") if exc.headers else None)
-                log.warning("%s: HTTP %s from %s; attempt %d of %d", util, exc.code, url, attempt, self.settings.max_tries)
+                log.warning("%s: HTTP %s from %s; attempt %d of %d", util, exc.code, url, attempt,
+                            self.settings.max_tries)
             except ParseError as exc:
                 # A truncated transfer looks like malformed XML: worth another try.
                 last_error = exc
                 delay = self._retry_delay(attempt, None)
-                log.warning("%s: malformed response (%s); attempt %d of %d", util, exc, attempt, self.settings.max_tries)
+                log.warning("%s: malformed response (%s); attempt %d of %d", util, exc, attempt,
+                            self.settings.max_tries)
             except (URLError, ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException) as exc:
                 last_error = exc
                 delay = self._retry_delay(attempt, None)
                 log.warning(
-                    "%s: %s at %s; attempt %d of %d", util, _describe(exc), redact_url(url) or self.settings.eutils_base,
-                    attempt, self.settings.max_tries,
+                    "%s: %s at %s; attempt %d of %d", util, _describe(exc),
+                    redact_url(url) or self.settings.eutils_base, attempt, self.settings.max_tries,
                 )
             if attempt < self.settings.max_tries:
                 self._sleep(delay)
