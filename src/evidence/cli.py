@@ -202,8 +202,8 @@ def _round(values, digits: int = 4):
 
 
 def _pools(assessment) -> list[dict]:
-    """Our pool and the published pools, as plain numbers (negative favours the claim's intervention): members, method, intervals,
-    sensitivity rows; a published pool carries ``basis`` and its source."""
+    """Our pool and the published pools, as plain numbers (negative favours the claim's intervention): members,
+    method, intervals, sensitivity rows; a published pool carries ``basis`` and its source."""
     from .judge.synthesis import harmonised
 
     synthesis = assessment.synthesis

@@ -11,7 +11,8 @@ the claim says, and its certainty (GRADE), instead of shares of studies.
   precisely, no clear effect, inconsistent); a randomized trial that found against the claim and holds at least as
   many participants as the basis, but prints no numbers to pool, makes the direction inconsistent. Without numbers,
   by the direction of each basis study weighted by its size (Cochrane Handbook 12.2.2: vote counting on the
-  direction of effect; the effect direction plot's 70% rule, Thomson & Thomas 2013), ``rules/design_direction_rules.csv``.
+  direction of effect; the effect direction plot's 70% rule, Thomson & Thomas 2013),
+  ``rules/design_direction_rules.csv``.
 * **Magnitude** against the claim: whether a pooled benefit reaches the minimal important difference.
 * **Certainty**: GRADE's five domains (``rules/effect_certainty_rules.csv`` for a pool, ``rules/certainty_rules.csv``
   for a body without numbers), indirectness included.

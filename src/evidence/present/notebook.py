@@ -2,8 +2,8 @@
 
 Each group of claims gets one notebook, ``NN-<group>.ipynb``, numbered in the order of
 ``notebooks/groups.csv`` (which also gives each its title and introduction; the project's loader refuses a claim
-whose group it does not list, so no name from claims.csv reaches a file name unchecked). Each claim is a section of short cells
-that a researcher can read and change: the claim, its search, the evidence (with a commented line
+whose group it does not list, so no name from claims.csv reaches a file name unchecked). Each claim is a section of
+short cells that a researcher can read and change: the claim, its search, the evidence (with a commented line
 that leaves a study out), the verdict computed from that evidence, the figure and the verdict's
 reasons. Changing a cell and re-running the section changes what follows.
 
