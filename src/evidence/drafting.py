@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from lemminflect import getAllLemmas
@@ -693,6 +693,7 @@ def _read_concepts(text: str, acronyms: Mapping[str, tuple[str, str]],
 @lru_cache(maxsize=65536)
 def _read_concepts_once(text: str, acronym_items: tuple, known_items: tuple) -> SentenceConcepts:
     acronyms, known = dict(acronym_items), dict(known_items)
+    treatments = _known_treatments(tuple(term for term, role in known_items if role == INTERVENTION))
     tokens = _tokens(text)
     _tag(tokens)
     concepts: list[Concept] = []
@@ -719,7 +720,7 @@ def _read_concepts_once(text: str, acronym_items: tuple, known_items: tuple) -> 
                     all(t.tag == ACRO or not _readings(t.lower) for t in chunk if not _in(t, "generic")):
                 concept = Concept(CONDITION, concept.term)
             if known and not _POPULATION_TRAIT.search(before):
-                concept = _known_role(concept, known)
+                concept = _known_role(concept, known, treatments)
             concepts.append(concept)
     return SentenceConcepts(tuple(tokens), tuple(concepts))
 
@@ -743,16 +744,22 @@ def _object_of_causal_verb(tokens: Sequence[Token], chunk: Sequence[Token]) -> b
     return index >= 0 and tokens[index].tag == VERB and _causal_verb(tokens[index].lower)
 
 
-def _known_role(concept: Concept, known: Mapping[str, str]) -> Concept:
+@lru_cache(maxsize=8)
+def _known_treatments(terms: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for all the article's known treatments, each as a whole word: compiled once per state of what
+    is known (a pattern per term outgrew re's cache of 512 and was compiled again for every concept)."""
+    if not terms:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(term) for term in terms)})(?![\w-])")
+
+
+def _known_role(concept: Concept, known: Mapping[str, str], treatments: re.Pattern | None) -> Concept:
     if concept.role in (INTERVENTION, CONDITION):
         return concept
     if concept.key in known and concept.role in (TARGET, EXPOSURE, OUTCOME):
         return Concept(known[concept.key], concept.term)
-    words = concept.key.split()
-    for term, role in known.items():
-        if role == INTERVENTION and re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", concept.key) and \
-                len(words) <= MAX_TERM_WORDS:
-            return Concept(INTERVENTION, concept.term)  # "omega-3 fatty acids" is the article's omega-3
+    if treatments is not None and len(concept.key.split()) <= MAX_TERM_WORDS and treatments.search(concept.key):
+        return Concept(INTERVENTION, concept.term)  # "omega-3 fatty acids" is the article's omega-3
     return concept
 
 
@@ -862,7 +869,6 @@ class ArticleContext:
     known: dict[str, str]
     main_intervention: tuple[str, ...] = ()
     main_condition: tuple[str, ...] = ()
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _context(sentences: Sequence[Sentence], text: str) -> ArticleContext:
@@ -901,8 +907,7 @@ def _context(sentences: Sequence[Sentence], text: str) -> ArticleContext:
             known[main[INTERVENTION]] = INTERVENTION
     return ArticleContext(acronyms, known,
                           _synonyms(main[INTERVENTION], acronyms) if main[INTERVENTION] else (),
-                          _synonyms(main[CONDITION], acronyms) if main[CONDITION] else (),
-                          dict(counts))
+                          _synonyms(main[CONDITION], acronyms) if main[CONDITION] else ())
 
 
 def _canonical(key: str, acronyms: Mapping[str, tuple[str, str]]) -> str:
