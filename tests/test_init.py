@@ -75,6 +75,50 @@ def test_markdown_headings_lists_and_wrapped_paragraphs():
     assert "This article was written by the evidence team for the test suite." in texts  # emphasis markers gone
 
 
+def test_a_hard_wrapped_paragraph_keeps_its_first_line_and_headings_stay_headings():
+    text = ("Fish oil and the heart\n"
+            "In a 2019 review of 26 trials, researchers at the University\n"
+            "College London found that omega-3 supplements reduced triglycerides\n"
+            "by 15% in adults with high blood pressure.\n"
+            "Omega-3 Supplements and Depression in Older Adults\n"
+            "Omega-3 fatty acids are found in fish oil and have been studied for depression in\n"
+            "many trials since the first small studies.\n"
+            "Is fish oil safe?\n"
+            "Fish oil is safe for almost everyone at normal doses.\n"
+            "Dosage for adults over sixty\n\n"
+            "Most adults take one gram a day.\n")
+    article = read_article(text)
+    # a short line before a much longer one, a Title Case line, a question, a line before a blank line
+    assert [h.text for h in article.headings] == ["Fish oil and the heart",
+                                                  "Omega-3 Supplements and Depression in Older Adults",
+                                                  "Is fish oil safe?", "Dosage for adults over sixty"]
+    first = article.sentences[0]
+    # the first line of the wrapped paragraph (11 words, the next line starting with a capital) is no heading
+    assert first.text.startswith("In a 2019 review of 26 trials, researchers at the University College London found")
+    assert (first.line, first.section) == (2, "Fish oil and the heart")
+
+
+def test_conditions_named_after_people_and_words_with_accents_are_whole_terms():
+    drafts = {d.sentence.text: d.draft for d in drafts_of(
+        "Curcumin reduces inflammation in patients with Crohn's disease.\n"
+        "Sjögren's syndrome affects about 4 million adults in the United States.\n"
+        "Betahistine reduces vertigo attacks in people with Ménière's disease.\n"
+        "Levodopa improves tremor in Parkinson\u2019s disease compared with placebo.\n") if d.draft}
+    crohn = drafts["Curcumin reduces inflammation in patients with Crohn's disease."]
+    assert crohn.query == '(curcumin[Title/Abstract]) AND ("crohn\'s disease"[Title/Abstract] OR ' \
+                          'inflammation[Title/Abstract])'
+    assert crohn.population == "patients with Crohn's disease"
+    sjogren = drafts["Sjögren's syndrome affects about 4 million adults in the United States."]
+    assert sjogren.query.startswith('("sjögren\'s syndrome"[Title/Abstract]) AND ')
+    meniere = drafts["Betahistine reduces vertigo attacks in people with Ménière's disease."]
+    assert '"ménière\'s disease"[Title/Abstract]' in meniere.query and "betahistine" in meniere.query
+    parkinson = drafts["Levodopa improves tremor in Parkinson\u2019s disease compared with placebo."]
+    assert '"parkinson\'s disease"[Title/Abstract]' in parkinson.query
+    # a possessive before a word that names no condition is not joined to it
+    patient = next(d.draft for d in drafts_of("Acupuncture eased the patient's pain in 3 trials.\n") if d.draft)
+    assert "patient" not in patient.query and "pain[Title/Abstract]" in patient.query
+
+
 def test_abbreviations_the_article_defines():
     assert abbreviations("Post-Traumatic Stress Disorder (PTSD) and cognitive-behavioral therapy (CBT) help.") == {
         "PTSD": "Post-Traumatic Stress Disorder", "CBT": "cognitive-behavioral therapy"}
