@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -24,7 +26,7 @@ from markdown_it import MarkdownIt
 from hypothesis import strategies as st
 from drafting_reference import (FIXTURE_ARTICLES, FIXTURES, alternative_found, drafts_of, expectations, match_claims,
                                 measure, tiab_words, top_level_blocks)
-from support import ROOT, RULES, SENTINEL_KEY, read_csv, write_csv
+from support import ROOT, RULES, SENTINEL_KEY, csv_text, read_csv, write_csv
 
 from evidence import cli
 from evidence.drafting import abbreviations, read_article, render_query
@@ -33,7 +35,7 @@ from evidence.present.brief import find_chromium
 from evidence.register.claims import CLAIM_TYPES, check_query, load_claims
 from evidence.export_fields import csv_cell
 from evidence.present.escape import md_text
-from evidence.scaffold import MAX_DRAFTS, MAX_SENTENCE_CHARS, init_project, toml_text
+from evidence.scaffold import MAX_DRAFTS, MAX_SENTENCE_CHARS, init_project, map_project, toml_text
 
 ARTICLE = FIXTURES / "article-omega3.txt"
 KETAMINE = ROOT.parent / "shared" / "article" / "ketamine-ptsd-article.txt"
@@ -73,6 +75,50 @@ def test_markdown_headings_lists_and_wrapped_paragraphs():
     assert wrapped.text == "For many of them, pain makes walking and climbing stairs difficult." and wrapped.line == 5
     assert "Most users feel relief within 20 minutes of switching the unit on." in texts  # a list item, marker gone
     assert "This article was written by the evidence team for the test suite." in texts  # emphasis markers gone
+
+
+def test_a_hard_wrapped_paragraph_keeps_its_first_line_and_headings_stay_headings():
+    text = ("Fish oil and the heart\n"
+            "In a 2019 review of 26 trials, researchers at the University\n"
+            "College London found that omega-3 supplements reduced triglycerides\n"
+            "by 15% in adults with high blood pressure.\n"
+            "Omega-3 Supplements and Depression in Older Adults\n"
+            "Omega-3 fatty acids are found in fish oil and have been studied for depression in\n"
+            "many trials since the first small studies.\n"
+            "Is fish oil safe?\n"
+            "Fish oil is safe for almost everyone at normal doses.\n"
+            "Dosage for adults over sixty\n\n"
+            "Most adults take one gram a day.\n")
+    article = read_article(text)
+    # a short line before a much longer one, a Title Case line, a question, a line before a blank line
+    assert [h.text for h in article.headings] == ["Fish oil and the heart",
+                                                  "Omega-3 Supplements and Depression in Older Adults",
+                                                  "Is fish oil safe?", "Dosage for adults over sixty"]
+    first = article.sentences[0]
+    # the first line of the wrapped paragraph (11 words, the next line starting with a capital) is no heading
+    assert first.text.startswith("In a 2019 review of 26 trials, researchers at the University College London found")
+    assert (first.line, first.section) == (2, "Fish oil and the heart")
+
+
+def test_conditions_named_after_people_and_words_with_accents_are_whole_terms():
+    drafts = {d.sentence.text: d.draft for d in drafts_of(
+        "Curcumin reduces inflammation in patients with Crohn's disease.\n"
+        "Sjögren's syndrome affects about 4 million adults in the United States.\n"
+        "Betahistine reduces vertigo attacks in people with Ménière's disease.\n"
+        "Levodopa improves tremor in Parkinson\u2019s disease compared with placebo.\n") if d.draft}
+    crohn = drafts["Curcumin reduces inflammation in patients with Crohn's disease."]
+    assert crohn.query == '(curcumin[Title/Abstract]) AND ("crohn\'s disease"[Title/Abstract] OR ' \
+                          'inflammation[Title/Abstract])'
+    assert crohn.population == "patients with Crohn's disease"
+    sjogren = drafts["Sjögren's syndrome affects about 4 million adults in the United States."]
+    assert sjogren.query.startswith('("sjögren\'s syndrome"[Title/Abstract]) AND ')
+    meniere = drafts["Betahistine reduces vertigo attacks in people with Ménière's disease."]
+    assert '"ménière\'s disease"[Title/Abstract]' in meniere.query and "betahistine" in meniere.query
+    parkinson = drafts["Levodopa improves tremor in Parkinson\u2019s disease compared with placebo."]
+    assert '"parkinson\'s disease"[Title/Abstract]' in parkinson.query
+    # a possessive before a word that names no condition is not joined to it
+    patient = next(d.draft for d in drafts_of("Acupuncture eased the patient's pain in 3 trials.\n") if d.draft)
+    assert "patient" not in patient.query and "pain[Title/Abstract]" in patient.query
 
 
 def test_abbreviations_the_article_defines():
@@ -289,6 +335,47 @@ def test_limits_are_checked_before_anything_is_written_and_a_retry_works(tmp_pat
         "long.txt", "many.txt", "project"]
 
 
+def test_init_into_the_empty_folder_it_is_run_from_keeps_that_folder(tmp_path, monkeypatch):
+    article = tmp_path / "article.txt"
+    article.write_bytes(ARTICLE.read_bytes())
+    here = tmp_path / "here"
+    here.mkdir()
+    here.chmod(0o750)
+    before = here.stat()
+    monkeypatch.chdir(here)  # as `cd here && evidence init ../article.txt .`
+    assert cli.main(["init", "../article.txt", "."]) == 0
+    assert [c.claim_id for c in load_claims(here / "claims.csv")] == ["C01", "C02", "C03", "C04"]
+    after = here.stat()
+    # the same folder (a shell inside it sees the project), with its own mode; nothing left beside it or inside
+    assert (after.st_ino, after.st_mode & 0o777) == (before.st_ino, 0o750)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["article.txt", "here"]
+    assert not [p.name for p in here.iterdir() if p.name.startswith(".evidence-init")]
+
+
+def test_a_new_project_folder_has_the_mode_of_any_new_folder(tmp_path):
+    old = os.umask(0o027)
+    try:
+        init_project(ARTICLE, tmp_path / "p")
+    finally:
+        os.umask(old)
+    assert [(tmp_path / "p" / name).stat().st_mode & 0o777 for name in ("", "data", "notebooks")] == [0o750] * 3
+
+
+def test_an_article_whose_file_name_is_not_utf8_gives_one_line_and_exit_2(tmp_path, capsys):
+    name = os.fsdecode(b"caf\xe9.txt")  # a Latin-1 name, as Python holds bytes that are not UTF-8
+    (tmp_path / name).write_bytes(ARTICLE.read_bytes())
+    err = _one_line_error(capsys, ["init", str(tmp_path / name), str(tmp_path / "p")])
+    assert "file name caf\\udce9.txt is not UTF-8" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("title", [" ", "\x07\x01", " \t\x1b "])
+def test_a_title_of_only_spaces_or_control_characters_gives_the_default_title(tmp_path, title):
+    init_project(ARTICLE, tmp_path / "p", title=title)
+    config = tomllib.loads((tmp_path / "p" / "evidence.toml").read_text(encoding="utf-8"))
+    assert config["title"] == "Checking article omega3"
+
+
 def test_a_failure_while_building_leaves_no_folder(tmp_path, monkeypatch):
     import evidence.scaffold as scaffold
 
@@ -322,7 +409,11 @@ def test_untrusted_text_is_neutralised_in_csv_toml_and_markdown(tmp_path):
     # no file is named from the article's text
     names = sorted(p.relative_to(tmp_path / "p").as_posix() for p in result.files)
     assert all("evil" not in n and "script" not in n for n in names)
-    assert load_claims(tmp_path / "p" / "claims.csv")[0].quote.startswith("'=")
+    # the loader undoes the guard: the book shows the article's words as written
+    quotes = [c.quote for c in load_claims(tmp_path / "p" / "claims.csv")]
+    assert quotes[:3] == ['=HYPERLINK(" studies show fish oil reduces pain by 50%.',
+                          "+Fish oil cuts heart attacks by 30% in trials.",
+                          "@SUM(1) Omega-3 supplements lower triglycerides in studies."]
 
 
 def test_the_helpers_for_untrusted_text():
@@ -435,6 +526,55 @@ def test_map_maps_an_offline_project_and_keeps_the_queries_the_writer_changed(do
     assert '"fish oils"[MeSH Terms]' in claims[0].query and claims[1].query == "omega-3[tiab] AND depression[tiab]"
     drafts = read_csv(tmp_path / "p" / "drafts.csv")
     assert all(row["hits"] == "40" and not row["mesh"].startswith("not mapped") for row in drafts)
+
+
+def test_map_after_an_online_init_and_again_keeps_only_the_query_the_writer_changed(double, tmp_path):
+    double.add_mesh("fish oil", "Fish Oils")
+    double.counter = lambda query: 40
+    init_project(ARTICLE, tmp_path / "p", environ=_network(double))
+    path = tmp_path / "p" / "claims.csv"
+    mapped = path.read_bytes()
+    assert '"fish oils"[MeSH Terms]' in load_claims(path)[0].query
+    for _ in range(2):  # init wrote these queries, and then --map did: none is the writer's
+        assert map_project(tmp_path / "p", environ=_network(double)).kept == ()
+        assert path.read_bytes() == mapped
+    ours = load_claims(path)[2].query
+    rows = read_csv(path)
+    rows[2]["query"] = "omega-3[tiab] AND brain[tiab]"
+    write_csv(path, list(rows[0]), rows)
+    for _ in range(2):  # the writer's query is kept, now and on the next run
+        assert map_project(tmp_path / "p", environ=_network(double)).kept == ("C03",)
+    claims = load_claims(path)
+    assert claims[2].query == "omega-3[tiab] AND brain[tiab]" and '"fish oils"[MeSH Terms]' in claims[0].query
+    # drafts.csv records the query last written for each claim
+    drafts = [row["written_query"] for row in read_csv(tmp_path / "p" / "drafts.csv")]
+    assert drafts == [claims[0].query, claims[1].query, ours, claims[3].query]
+
+
+def test_map_reads_claims_csv_saved_by_excel_and_writes_back_every_other_cell_as_read(double, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("=HYPERLINK(\"x\") fish oil reduces pain by 50% in trials.\n" + ARTICLE.read_text(
+        encoding="utf-8"), encoding="utf-8")
+    init_project(article, tmp_path / "p")
+    path = tmp_path / "p" / "claims.csv"
+    rows = read_csv(path)
+    assert rows[0]["quote"].startswith("'=")  # a spreadsheet shows it as text
+    rows[1]["comparator"] = "-"  # as a writer types "none" in a spreadsheet
+    rows[1]["population"] = "  adults  "
+    # Excel's "CSV UTF-8": a byte order mark and CRLF line ends
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text(list(rows[0]), rows).replace("\n", "\r\n").encode("utf-8"))
+    double.add_mesh("fish oil", "Fish Oils")
+    double.counter = lambda query: 40
+    assert map_project(tmp_path / "p", environ=_network(double)).kept == ()
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == len(rows) + 1
+    after = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert all('"fish oils"[MeSH Terms]' in row["query"] for row in after[:2])
+    # every cell but the query exactly as read: the guard of the quote, a "-" and spaces included
+    assert [{k: v for k, v in row.items() if k != "query"} for row in after] == [
+        {k: v for k, v in row.items() if k != "query"} for row in rows]
+    claims = load_claims(path)
+    assert claims[0].quote == '=HYPERLINK("x") fish oil reduces pain by 50% in trials.' and claims[1].comparator == "-"
 
 
 def test_map_without_network_says_what_to_set(tmp_path, capsys):

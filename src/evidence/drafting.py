@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from lemminflect import getAllLemmas
@@ -58,6 +58,9 @@ __all__ = [
 DEFAULT_SECTION = "Introduction"
 # A heading is a short line: longer lines without closing punctuation are wrapped text or list items.
 HEADING_MAX_WORDS = 14
+# ... and, followed at once by a line that could go on its sentence, a line at most this part of that line's length:
+# a hard-wrapped paragraph's lines are about as long as each other (its first line ends near the wrap width).
+HEADING_SHORTER = 0.75
 # A sentence of fewer words asserts too little to check ("Yes!", "You are not alone.").
 MIN_CLAIM_WORDS = 4
 # A block lists at most this many synonyms, so a draft stays readable; the writer adds more.
@@ -67,8 +70,8 @@ MAX_TERM_WORDS = 4
 NEEDS = ("any", "treatment", "no-treatment", "two-treatments")
 BLOCK_USES = ("always", "fallback")
 WORD_KINDS = ("function", "filler", "generic", "population", "treatment", "named-by-adjective", "comparator",
-              "modality", "condition-head", "condition", "condition-suffix", "drug-suffix", "outcome", "effect",
-              "verb-leaning", "reader", "animal", "human")
+              "modality", "condition-head", "eponym-head", "condition", "condition-suffix", "drug-suffix", "outcome",
+              "effect", "verb-leaning", "reader", "animal", "human")
 
 
 # -- the article: headings and sentences ---------------------------------------------------------------------------
@@ -123,11 +126,37 @@ def _heading_like(line: str) -> bool:
     return words[-1].lower() not in _words("function")  # a wrapped line ends mid-sentence ("... relief for")
 
 
+def _heading_before(line: str, following: str, blank_after: bool) -> bool:
+    """Whether a short line without closing punctuation is a heading rather than the first line of a hard-wrapped
+    paragraph, judged by what follows it: a blank line; a list, a Markdown heading or a new sentence (its first word
+    one that starts sentences: "The", "In"); or a line clearly longer than it (a wrapped paragraph's lines are
+    about as long as each other), unless the line is in Title Case. A question stands as a heading before any line
+    that starts with a capital."""
+    if blank_after or not following:
+        return True
+    if not (following[0].isupper() or following[0] in "#*-•\"“(" or following[0].isdigit()):
+        return False  # the sentence goes on: "... relief for\nmonths"
+    if line.endswith("?") or following[0] in "#*-•" or _BULLET.match(following):
+        return True
+    first = following.split()[0].strip("\"“(").lower()
+    if first in _words("function") and first != "i":
+        return True
+    return len(line) <= HEADING_SHORTER * len(following) or _title_case(line)
+
+
+def _title_case(line: str) -> bool:
+    """Whether every word of the line but its function words starts with a capital, with at least three such words
+    ("Omega-3 Supplements and Depression in Older Adults")."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if w.lower() not in _words("function")]
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
 def read_article(text: str) -> Article:
     """The article's headings and sentences. A heading is a line of its own: a Markdown heading, or a short line
-    without closing punctuation (or a short question) that starts a block; every sentence belongs to the heading
-    above it (``Introduction`` before the first). Paragraphs may be one line each or wrapped over several; list items
-    are sentences of their own. Each sentence keeps the line it starts on."""
+    without closing punctuation (or a short question) that starts a block and is not the first line of a wrapped
+    paragraph (``_heading_before``); every sentence belongs to the heading above it (``Introduction`` before the
+    first). Paragraphs may be one line each or wrapped over several; list items are sentences of their own. Each
+    sentence keeps the line it starts on."""
     lines = text.splitlines()
     headings: list[Heading] = []
     sentences: list[Sentence] = []
@@ -163,9 +192,9 @@ def read_article(text: str) -> Article:
             continue
         starts_block = not paragraph or paragraph[-1][1][-1] in ".!?:\"”’)"
         following = next((lines[j].strip() for j in range(index + 1, len(lines)) if lines[j].strip()), "")
-        next_starts = not following or following[0].isupper() or following[0] in "#*-•\"“(" or \
-            following[0].isdigit() or index + 1 < len(lines) and not lines[index + 1].strip()
-        if marked or (not bullet and starts_block and _heading_like(line) and next_starts):
+        blank_after = index + 1 >= len(lines) or not lines[index + 1].strip()
+        if marked or (not bullet and starts_block and _heading_like(line) and
+                      _heading_before(line, following, blank_after)):
             flush()
             headings.append(Heading(number, line))
             section = line
@@ -289,7 +318,9 @@ def type_blocks() -> dict[str, tuple[str, str]]:
 
 
 # -- words ---------------------------------------------------------------------------------------------------------
-_TOKEN = re.compile(r"(?P<word>[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*)|(?P<punct>[^\sA-Za-z0-9])")
+# A word is letters and digits of any script (Sjögren, Ménière), with the combining accents of text in NFD form.
+_WORD_CHAR = r"(?:[^\W_]|[\u0300-\u036f])"
+_TOKEN = re.compile(rf"(?P<word>{_WORD_CHAR}+(?:[-'’]{_WORD_CHAR}+)*)|(?P<punct>[^\s\w]|_)")
 _ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$")
 _NUMBER = re.compile(r"^\d[\d,.]*$")
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive", "ful", "less", "able", "ible", "ary", "ory")
@@ -546,7 +577,9 @@ def _is_medicine(token: Token) -> bool:
 
 def _term(tokens: Sequence[Token]) -> str:
     tokens = list(tokens)[-MAX_TERM_WORDS:]
-    return " ".join(t.text if t.tag == ACRO else t.lower for t in tokens)
+    # a possessive inside a term is an eponym's ("crohn's disease"); one that ends a term is left off ("patient")
+    return " ".join((t.text if t.tag == ACRO else t.lower) + ("'s" if t.possessive and t is not tokens[-1] else "")
+                    for t in tokens)
 
 
 def _strip(tokens: list[Token], *kinds: str) -> list[Token]:
@@ -558,14 +591,25 @@ def _strip(tokens: list[Token], *kinds: str) -> list[Token]:
     return tokens
 
 
+def _eponym(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the word at ``index`` is a name in the possessive that names a condition with the word after it
+    ("Crohn's disease", "Bell's palsy"; rules/query_words.csv's eponym heads)."""
+    token = tokens[index]
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    return token.possessive and token.text[:1].isupper() and token.tag in (NOUN, PROPER) and \
+        after is not None and not after.punct and _in(after, "eponym-head")
+
+
 def _chunks(tokens: list[Token]) -> list[list[Token]]:
-    """Noun phrases: runs of nouns, adjectives and abbreviations; a possessive ends one."""
+    """Noun phrases: runs of nouns, adjectives and abbreviations; a possessive ends one, unless it names a condition
+    with the next word ("Crohn's disease")."""
     chunks: list[list[Token]] = []
     current: list[Token] = []
-    for token in tokens:
-        if token.tag in (NOUN, ADJ, ACRO):
+    for index, token in enumerate(tokens):
+        eponym = _eponym(tokens, index)
+        if token.tag in (NOUN, ADJ, ACRO) or eponym:
             current.append(token)
-            if token.possessive:
+            if token.possessive and not eponym:
                 chunks.append(current)
                 current = []
         else:
@@ -607,10 +651,11 @@ def _chunk_concepts(chunk: list[Token], acronyms: Mapping[str, tuple[str, str]])
     lemmas = [t.lemma for t in words]
     head = words[-1]
     conditions = [i for i, t in enumerate(words) if _is_condition_word(t.lower) or
-                  (_in(t, "condition-head") and i > 0)]
+                  (_in(t, "condition-head") and i > 0) or (i > 0 and words[i - 1].possessive)]
     if conditions:
         end = conditions[-1] + 1
-        if _in(words[conditions[-1]], "condition-head") or len(conditions) == 1:
+        eponym = end > 1 and words[end - 2].possessive  # "crohn's disease" is one condition
+        if _in(words[conditions[-1]], "condition-head") or len(conditions) == 1 or eponym:
             found.append(Concept(CONDITION, _term(_strip(words[:end], "treatment", "effect", "outcome"))))
         else:
             found.extend(Concept(CONDITION, _term([words[i]])) for i in conditions)
@@ -693,6 +738,7 @@ def _read_concepts(text: str, acronyms: Mapping[str, tuple[str, str]],
 @lru_cache(maxsize=65536)
 def _read_concepts_once(text: str, acronym_items: tuple, known_items: tuple) -> SentenceConcepts:
     acronyms, known = dict(acronym_items), dict(known_items)
+    treatments = _known_treatments(tuple(term for term, role in known_items if role == INTERVENTION))
     tokens = _tokens(text)
     _tag(tokens)
     concepts: list[Concept] = []
@@ -719,7 +765,7 @@ def _read_concepts_once(text: str, acronym_items: tuple, known_items: tuple) -> 
                     all(t.tag == ACRO or not _readings(t.lower) for t in chunk if not _in(t, "generic")):
                 concept = Concept(CONDITION, concept.term)
             if known and not _POPULATION_TRAIT.search(before):
-                concept = _known_role(concept, known)
+                concept = _known_role(concept, known, treatments)
             concepts.append(concept)
     return SentenceConcepts(tuple(tokens), tuple(concepts))
 
@@ -743,16 +789,22 @@ def _object_of_causal_verb(tokens: Sequence[Token], chunk: Sequence[Token]) -> b
     return index >= 0 and tokens[index].tag == VERB and _causal_verb(tokens[index].lower)
 
 
-def _known_role(concept: Concept, known: Mapping[str, str]) -> Concept:
+@lru_cache(maxsize=8)
+def _known_treatments(terms: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for all the article's known treatments, each as a whole word: compiled once per state of what
+    is known (a pattern per term outgrew re's cache of 512 and was compiled again for every concept)."""
+    if not terms:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(term) for term in terms)})(?![\w-])")
+
+
+def _known_role(concept: Concept, known: Mapping[str, str], treatments: re.Pattern | None) -> Concept:
     if concept.role in (INTERVENTION, CONDITION):
         return concept
     if concept.key in known and concept.role in (TARGET, EXPOSURE, OUTCOME):
         return Concept(known[concept.key], concept.term)
-    words = concept.key.split()
-    for term, role in known.items():
-        if role == INTERVENTION and re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", concept.key) and \
-                len(words) <= MAX_TERM_WORDS:
-            return Concept(INTERVENTION, concept.term)  # "omega-3 fatty acids" is the article's omega-3
+    if treatments is not None and len(concept.key.split()) <= MAX_TERM_WORDS and treatments.search(concept.key):
+        return Concept(INTERVENTION, concept.term)  # "omega-3 fatty acids" is the article's omega-3
     return concept
 
 
@@ -862,7 +914,6 @@ class ArticleContext:
     known: dict[str, str]
     main_intervention: tuple[str, ...] = ()
     main_condition: tuple[str, ...] = ()
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _context(sentences: Sequence[Sentence], text: str) -> ArticleContext:
@@ -901,8 +952,7 @@ def _context(sentences: Sequence[Sentence], text: str) -> ArticleContext:
             known[main[INTERVENTION]] = INTERVENTION
     return ArticleContext(acronyms, known,
                           _synonyms(main[INTERVENTION], acronyms) if main[INTERVENTION] else (),
-                          _synonyms(main[CONDITION], acronyms) if main[CONDITION] else (),
-                          dict(counts))
+                          _synonyms(main[CONDITION], acronyms) if main[CONDITION] else ())
 
 
 def _canonical(key: str, acronyms: Mapping[str, tuple[str, str]]) -> str:

@@ -1,8 +1,10 @@
 """``evidence init``: a new project folder for another article, and ``evidence init --map`` for its drafts' MeSH terms.
 
 ``init_project(article, folder)`` reads the article (UTF-8 plain text), drafts claims from it with the pure functions
-of ``evidence.drafting`` and writes the project. Everything is built and checked in a temporary folder beside the
-target and renamed into place at the end, so a failure leaves nothing behind and a retry finds the folder as it was.
+of ``evidence.drafting`` and writes the project. Everything is built and checked in a temporary folder, beside a new
+target (renamed into place at the end) or inside an empty one (its contents moved into it at the end, so the folder
+keeps its mode and a shell inside it sees the project); a failure leaves nothing behind and a retry finds the folder
+as it was. A new folder has the mode of any new folder (0o777 less the umask).
 Limits are checked before anything is written: the article's size, the longest sentence and the number of drafts
 (claim ids run from C01 to C999). The folder gets:
 
@@ -11,7 +13,8 @@ Limits are checked before anything is written: the article's size, the longest s
                          claim cues and the draft it became
     drafts.csv           one row per draft: its claim type and the cue that decided it, its concept blocks, their MeSH
                          headings (or a note that they are not mapped yet and the command that maps them), the draft
-                         query's PubMed count and a flag when it is 0 or above 10,000
+                         query's PubMed count and a flag when it is 0 or above 10,000, and the query init (or --map)
+                         last wrote to claims.csv, so that --map can tell a query the writer changed
     claims.csv           the drafts: the article's words, a suggested claim type, PICO slots from the sentence, and a
                          PubMed query of concept blocks
     evidence.toml        the project's title, a line on the article and the snapshot date (the day of init)
@@ -24,11 +27,13 @@ Limits are checked before anything is written: the article's size, the longest s
 With network (``NCBI_EMAIL`` set and ``EVIDENCE_MODE`` not offline), init asks PubMed to map every concept to its MeSH
 headings (esearch's ``TranslationSet``: PubMed's automatic term mapping) and counts every draft query; the answers
 are cached in the project's ``data/cache/``. Offline, each draft says its MeSH terms are not mapped yet and which
-command maps them: ``evidence init --map FOLDER``, which maps them later and rewrites the drafts the writer has not
-changed.
+command maps them: ``evidence init --map FOLDER``, which maps them later and rewrites the queries the writer has not
+changed (only those cells: every other cell of claims.csv is written back as it was read).
 
 Text from the article is untrusted: no file name is made from it, it is escaped in TOML and Markdown, and a CSV cell
-that would begin with a formula character is neutralised (rules/csv_injection.csv, after OWASP).
+that would begin with a formula character gets a leading quote (rules/csv_injection.csv, after OWASP); the loaders
+of these files (claims.csv's, and --map's of drafts.csv) remove it again (``export_fields.csv_value``), so the text
+that reaches the book is the article's.
 """
 
 from __future__ import annotations
@@ -38,8 +43,8 @@ import datetime as dt
 import io
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +53,9 @@ import nbformat
 
 from .drafting import Decision, Draft, draft_article, query_terms, read_article, render_query
 from .errors import ConfigurationError, InputError
-from .files import atomic_write
+from .files import atomic_write, read_rows
 from .present.notebook import render_methods_notebook, render_overview_notebook, write_group_notebooks
-from .export_fields import csv_cell
+from .export_fields import csv_cell, csv_value
 from .present.escape import md_text
 from .register.citations import CITATION_COLUMNS
 from .register.claims import CLAIM_COLUMNS, check_query
@@ -80,7 +85,10 @@ FLAG_ABOVE = 10_000
 DRAFT_GROUP = "claims"
 SCREENING_COLUMNS = ("claim_id", "pmid", "decision", "reason", "screened_on", "forced")  # as evidence.screening's
 SENTENCE_COLUMNS = ("line", "section", "sentence", "outcome", "cues", "claim_id")
-DRAFT_COLUMNS = ("claim_id", "line", "claim_type", "type_cue", "concepts", "mesh", "hits", "flag", "draft_query")
+DRAFT_COLUMNS = ("claim_id", "line", "claim_type", "type_cue", "concepts", "mesh", "hits", "flag", "draft_query",
+                 "written_query")
+# drafts.csv of a project made before written_query was recorded lacks it
+DRAFT_OPTIONAL = ("written_query",)
 GROUPS = f'group,title,intro\n{DRAFT_GROUP},Claims of the article,"The draft claims found by evidence init."\n'
 MAP_COMMAND = "evidence init --map ."
 NOT_MAPPED = (f"not mapped yet (drafted offline): run `{MAP_COMMAND}` in this folder with network "
@@ -256,7 +264,7 @@ def _rows(decisions: Sequence[Decision], drafts: Sequence[tuple[str, Decision]],
         notes.append({"claim_id": claim_id, "line": sentence.line, "claim_type": draft.claim_type,
                       "type_cue": draft.type_cue, "concepts": " AND ".join(b.describe() for b in draft.blocks),
                       "mesh": _mesh_note(draft, mapping), "hits": "" if hits is None else hits, "flag": _flag(hits),
-                      "draft_query": draft.query})
+                      "draft_query": draft.query, "written_query": query})
     for row in claims:
         problem = check_query(row["query"])
         if problem:  # the drafting guarantees well-formed queries; this keeps a broken one from being written
@@ -334,6 +342,26 @@ def _project_files(*, text: str, article_name: str, title: str, snapshot: dt.dat
     }
 
 
+def _utf8(value: str, what: str, fix: str) -> str:
+    """``value`` when it can be written as UTF-8; a name given in bytes that are not UTF-8 (Python holds them as lone
+    surrogates) cannot be, and is refused in one line."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(f"{what} {shown} is not UTF-8 text, and the project's files name it. Fix: {fix}") from None
+    return value
+
+
+def _title(title: str | None, article: Path) -> str:
+    """The project's title on one line (control characters become spaces: evidence.toml refuses them), or, when
+    nothing is left of it, the default made from the article's file name."""
+    def clean(text: str) -> str:
+        return " ".join(_CONTROL.sub(" ", text).split())
+
+    return clean(title or "") or clean(f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}")
+
+
 def init_project(article: Path, target: Path, *, title: str | None = None, snapshot: dt.date | None = None,
                  environ: Mapping[str, str] | None = None) -> InitResult:
     """Create the project folder ``target`` for ``article``. ``target`` must be new or empty. ``snapshot`` (default
@@ -341,14 +369,22 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
     environment, sets NCBI_EMAIL and a mode other than offline) the drafts' terms are mapped to MeSH and counted."""
     article, target = Path(article), Path(target)
     text = read_article_file(article)
+    _utf8(article.name, "the article's file name", "rename the file with a name in UTF-8, then run again.")
+    if title is not None:
+        _utf8(title, "--title", "give the title as UTF-8 text.")
     _check_target(target)
     checkout = _source_checkout()
     decisions, drafts = _drafts(text, article.name)
     snapshot = snapshot or dt.date.today()
-    title = title or f"Checking {article.stem.replace('-', ' ').replace('_', ' ')}"
-    title = " ".join(_CONTROL.sub(" ", title).split())  # control characters become spaces: evidence.toml refuses them
-    target.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
+    title = _title(title, article)
+    # "." has no name and is its own parent, and ".." holds the folder it is run from: work with the absolute path
+    place = target.resolve()
+    existing = place.is_dir()
+    if existing:  # built inside the empty folder, so the move is on its file system and the folder itself is kept
+        build = _new_folder(place, ".evidence-init")
+    else:
+        place.parent.mkdir(parents=True, exist_ok=True)
+        build = _new_folder(place.parent, f".{place.name[:100]}.init")
     try:
         client = _client(environ, build, snapshot)
         mapping = _map(client, drafts) if client is not None else None
@@ -359,30 +395,64 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
         for name, data in files.items():
             atomic_write(build / name, data)
         notebooks = write_group_notebooks(load_project(build))  # loading checks every file as `report` will
-        _move_into_place(build, target)
+        written = [target / name for name in files] + [target / p.relative_to(build) for p in notebooks]
+        if existing:
+            _move_contents(build, place, shown=target)
+        else:
+            os.rename(build, place)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
-    written = [target / name for name in files] + [target / p.relative_to(build) for p in notebooks]
     return InitResult(target, tuple(written), len(decisions), len(drafts), mapping is not None,
                       tuple(f"{row['claim_id']}: {row['flag']}" for row in notes if row["flag"]))
 
 
-def _move_into_place(build: Path, target: Path) -> None:
-    """Rename the finished ``build`` folder to ``target`` (an empty ``target`` is replaced)."""
-    if target.is_dir():
+def _new_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty folder in ``parent`` with the mode of any new folder (0o777 less the umask): the project is
+    readable by all, as its files are (mkdtemp's 0o700 was kept by the rename)."""
+    while True:
+        folder = parent / f"{prefix}-{secrets.token_hex(4)}"
         try:
-            target.rmdir()
-        except OSError:
-            raise InputError(f"{target} is no longer empty. Fix: name a new folder, so no project is "
-                             "overwritten.") from None
-    os.rename(build, target)
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+
+
+def _move_contents(build: Path, place: Path, *, shown: Path) -> None:
+    """Move what ``build`` holds into the empty folder ``place`` (which holds ``build``), then remove ``build``. The
+    folder itself stays: its mode and owner are kept, and a shell inside it still sees the project. A failure moves
+    back what was moved, so the caller's clean-up leaves the folder empty."""
+    if any(p != build for p in place.iterdir()):
+        raise InputError(f"{shown} is no longer empty. Fix: name a new folder, so no project is overwritten.")
+    moved: list[str] = []
+    try:
+        for entry in sorted(p.name for p in build.iterdir()):
+            os.rename(build / entry, place / entry)
+            moved.append(entry)
+    except BaseException:
+        for entry in moved:
+            os.rename(place / entry, build / entry)
+        raise
+    build.rmdir()
+
+
+def _recorded_queries(folder: Path) -> dict[str, tuple[str, str]]:
+    """claim id -> (draft query, query last written to claims.csv) as drafts.csv records them (a project made before
+    the second was recorded has only the first). drafts.csv is init's file: its formula guard is undone."""
+    path = folder / "drafts.csv"
+    if not path.is_file():
+        return {}
+    return {csv_value(row["claim_id"]): (csv_value(row["draft_query"]), csv_value(row["written_query"]))
+            for _, row in read_rows(path, DRAFT_COLUMNS, optional=DRAFT_OPTIONAL)}
 
 
 def map_project(folder: Path, *, environ: Mapping[str, str] | None = None) -> InitResult:
     """Map the MeSH terms of a project's drafts with PubMed and count each draft query (``evidence init --map``).
-    The drafts are made again from the project's ``article.txt``; a claim whose query the writer has changed since
-    init keeps it. claims.csv and drafts.csv are rewritten (each atomically) once everything is known."""
+    The drafts are made again from the project's ``article.txt``. A claim whose query is one init or --map wrote
+    (drafts.csv records them) gets the mapped query; a query the writer has changed is kept. Only those query cells
+    change: every other cell of claims.csv is written back exactly as it was read. claims.csv and drafts.csv are
+    rewritten (each atomically) once everything is known."""
     folder = Path(folder)
     project = load_project(folder)  # a project that does not load is fixed first
     article = folder / "article.txt"
@@ -391,25 +461,44 @@ def map_project(folder: Path, *, environ: Mapping[str, str] | None = None) -> In
     client = _client(environ, folder, project.config.snapshot_date, required=True)
     mapping = _map(client, drafts)
     claims, sentences, notes = _rows(decisions, drafts, mapping)
-    fresh = {row["claim_id"]: row for row in claims}
-    offline = {row["claim_id"]: row["draft_query"] for row in notes}
+    fresh = {row["claim_id"]: row["query"] for row in claims}
+    recorded = _recorded_queries(folder)
+    # the queries init or --map wrote: a claim holding one of them was not changed by the writer
+    ours = {row["claim_id"]: {row["draft_query"], *recorded.get(row["claim_id"], ())} - {""} for row in notes}
     path = folder / "claims.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        current = list(csv.DictReader(handle))
-    kept = []
-    for row in current:
-        claim_id = row.get("claim_id", "")
-        if claim_id in fresh and row.get("query", "").strip() == offline[claim_id]:
-            row["query"] = fresh[claim_id]["query"]
-        elif claim_id in fresh:
+    raw = path.read_bytes().decode("utf-8")  # load_project has read it as UTF-8
+    bom = raw.startswith("\ufeff")  # Excel's "CSV UTF-8" starts so; kept, as Excel needs it
+    raw = raw.removeprefix("\ufeff")
+    end = raw.find("\n")
+    newline = "\r\n" if end > 0 and raw[end - 1] == "\r" else "\n"
+    rows = list(csv.reader(io.StringIO(raw, newline=""), strict=True))
+    header = [cell.strip() for cell in rows[0]]
+    id_at, query_at = header.index("claim_id"), header.index("query")
+    kept, written_now = [], set()
+    for row in rows[1:]:
+        if len(row) != len(header):
+            continue  # a blank line, written back as it is
+        claim_id = csv_value(row[id_at].strip())
+        if claim_id not in fresh:
+            continue
+        query = csv_value(row[query_at].strip())
+        if query == fresh[claim_id] or query in ours.get(claim_id, ()):
+            row[query_at] = csv_cell(fresh[claim_id])
+            written_now.add(claim_id)
+        else:
             kept.append(claim_id)
-    columns = list(current[0]) if current else list(CLAIM_COLUMNS)
+    for row in notes:  # a query kept (or a row deleted) was not written now: the last one written stays on record
+        if row["claim_id"] not in written_now:
+            draft_query, last = recorded.get(row["claim_id"], ("", ""))
+            row["written_query"] = last or draft_query or row["draft_query"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows(rows)
     written = {
-        "claims.csv": _csv(columns, current),
-        "drafts.csv": _csv(DRAFT_COLUMNS, notes),
+        "claims.csv": ("\ufeff" if bom else "") + out.getvalue(),
+        "drafts.csv": _csv(DRAFT_COLUMNS, notes).decode("utf-8"),
     }
     for name, data in written.items():
-        atomic_write(folder / name, data)
+        atomic_write(folder / name, data.encode("utf-8"))
     load_project(folder)
     return InitResult(folder, tuple(folder / name for name in written), len(decisions), len(drafts), True,
                       tuple(f"{row['claim_id']}: {row['flag']}" for row in notes if row["flag"]), tuple(kept))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError, InputError
+from ..export_fields import csv_value
 from ..files import read_rows
 from ..rules.article import ArticleRules, load_article_rules
 from .filters import apply_filter, search_filters
@@ -105,14 +106,18 @@ def check_query(query: str) -> str | None:
 
 def load_claims(path: str | Path, rules: ArticleRules | None = None) -> list[Claim]:
     """Every claim in ``path``, validated against the article's ``rules`` (its outcome families and time windows;
-    default: the package's neutral tables); DataError names file, line and column on the first problem."""
+    default: the package's neutral tables); DataError names file, line and column on the first problem. A cell
+    written with a formula guard (``export_fields.csv_cell``: a ``'`` before ``= + - @``) is read as the text
+    after it."""
     path = Path(path)
     rules = rules or load_article_rules(None)
     name = path.name
     filters = search_filters()
     claims: list[Claim] = []
     seen: dict[str, int] = {}
-    for line, values in read_rows(path, CLAIM_COLUMNS):
+    for line, cells in read_rows(path, CLAIM_COLUMNS):
+        # `evidence init` writes a cell that would start a formula with a leading quote: the text is what follows it
+        values = {column: csv_value(cell) for column, cell in cells.items()}
         for column in REQUIRED:
             if not values[column]:
                 raise DataError(f"{column} is empty.", file=name, line=line, column=column)
