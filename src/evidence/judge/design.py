@@ -18,9 +18,14 @@ from ..rules import check_option, rule_rows
 from ..rules.article import designs
 from ..sources.records import Record
 
-__all__ = ["DesignCall", "DesignRule", "classify_record", "design_rules", "resolve_design"]
+__all__ = ["PRECLINICAL", "RANDOMIZED", "SYNTHESES", "DesignCall", "DesignRule", "classify_record", "design_rules",
+           "resolve_design"]
 
 HUMANS = "D006801"
+# Groups of the design vocabulary (rules/designs.csv) that the judging modules ask about.
+RANDOMIZED = frozenset({"rct", "crossover-rct"})
+PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
+SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 RULE_KINDS = ("publication_type", "mesh", "publication_type+mesh", "animals_only")
 
 

@@ -34,7 +34,7 @@ from ..register.studies import EvidenceRow, Study
 from ..rules import RuleRow, check_option, rule_rows
 from ..vocab import VERDICTS
 from .conditions import check_condition, evaluate, follow_up_weeks
-from .design import DesignCall
+from .design import PRECLINICAL, RANDOMIZED, SYNTHESES, DesignCall
 
 __all__ = [
     "DESIGN_DIRECTIONS",
@@ -47,9 +47,6 @@ __all__ = [
     "verdict_profile_rules",
 ]
 
-RANDOMIZED = frozenset({"rct", "crossover-rct"})
-PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
-SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 OBSERVATIONAL = frozenset({"cohort", "case-control", "cross-sectional", "case-series", "case-report"})
 WEAK_FOR_EFFECTS = frozenset({"open-label", "non-randomized-trial", "case-series", "case-report"})
 # Human primary studies of any design: those a claim's type does not list answer it at a lower grade.

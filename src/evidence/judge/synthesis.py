@@ -55,6 +55,7 @@ from ..register.effects import EffectData, EffectRow, PublishedPool
 from ..register.studies import Study
 from ..rules import rule_rows
 from . import meta
+from .design import RANDOMIZED, SYNTHESES
 
 __all__ = [
     "ClaimSynthesis",
@@ -71,8 +72,6 @@ __all__ = [
     "trial_bias",
 ]
 
-SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
-RANDOMIZED = frozenset({"rct", "crossover-rct"})
 ROB_ORDER = ("low", "some concerns", "high")
 # SMDs of these kinds share a scale (final values, or baseline-adjusted final values); change scores do not
 KIND_CLASS = {"endpoint": "final values", "adjusted": "final values", "change": "change scores", "": "unstated values"}

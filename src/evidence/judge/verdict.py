@@ -41,9 +41,9 @@ from ..rules import RuleRow, check_option, rule_rows
 from ..sources.records import Record
 from ..vocab import CERTAINTY_LEVELS, STANCES
 from .conditions import check_condition as _check_condition, evaluate, follow_up_weeks
-from .design import DesignCall, resolve_design
-from .profile import (DESIGN_FEATURES, FREQUENCY_TYPES, INTERVENTION_TYPES, PRECLINICAL as _PRECLINICAL, Profile,
-                      design_basis, design_direction_rules, first_rule, profile_features, verdict_profile_rules)
+from .design import PRECLINICAL, RANDOMIZED, SYNTHESES, DesignCall, resolve_design
+from .profile import (DESIGN_FEATURES, FREQUENCY_TYPES, INTERVENTION_TYPES, Profile, design_basis,
+                      design_direction_rules, first_rule, profile_features, verdict_profile_rules)
 from .synthesis import (
     ClaimSynthesis,
     harmonised,
@@ -64,9 +64,6 @@ __all__ = [
     "weight_share",
 ]
 
-RANDOMIZED = frozenset({"rct", "crossover-rct"})
-PRECLINICAL = frozenset({"preclinical-animal", "preclinical-in-vitro"})
-SYNTHESES = frozenset({"meta-analysis", "systematic-review"})
 LARGE_TRIAL_N = 100
 
 
@@ -461,14 +458,14 @@ def _supporting(claim: Claim, linked) -> int:
     """How many studies of a design that answers the claim support it (people's, for a claim about people)."""
     answering = answering_designs(claim)
     return sum(1 for r, _, d in linked if r.stance == "supports" and d.design in answering
-               and (claim.subjects != "people" or d.design not in _PRECLINICAL))
+               and (claim.subjects != "people" or d.design not in PRECLINICAL))
 
 
 def _observational_only(claim: Claim, linked, route: str) -> bool:
     """A treatment claim answered by observational studies alone: they cannot contradict it (GRADE: low at best)."""
     if route == "effect" or claim.claim_type not in INTERVENTION_TYPES:
         return False
-    sided = [d.design for r, _, d in linked if r.stance != "context" and d.design not in _PRECLINICAL]
+    sided = [d.design for r, _, d in linked if r.stance != "context" and d.design not in PRECLINICAL]
     return bool(sided) and not any(d in RANDOMIZED for d in sided)
 
 
