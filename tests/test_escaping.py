@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from html.parser import HTMLParser
 
 import bibtexparser
@@ -268,3 +269,51 @@ def test_the_screening_export_neutralises_formulas(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'@SUM" in text
     assert read_export(path, {"C13"}, today=PROJECT.config.snapshot_date) == []  # still reads back
+
+
+# -- the book's raw HTML blocks, built by Sphinx -------------------------------------------------------------------
+def _sphinx_build(source, out) -> str:
+    from sphinx.cmd.build import build_main
+
+    assert build_main(["-q", "-b", "html", str(source), str(out)]) == 0
+    return (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_scorecard_reason_cannot_close_the_front_pages_raw_html_block(tmp_path):
+    from evidence.present.book import CONF, DOCUTILS_CONF
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SENTINEL-OF-A-FILE-ON-THE-BUILD-MACHINE", encoding="utf-8")
+    # a reason that ends the fence of the scorecard's raw block, then asks MyST for an rST link, a meta refresh and
+    # a file of the machine that builds the book
+    reason = ("Costs go unmentioned.\n```\n\n```{eval-rst}\nSee `the trial`__\n\n__ javascript:alert(1)\n\n"
+              ".. meta::\n   :http-equiv=refresh: 0;url=https://example.org/\n```\n\n"
+              "```{include} ../secret.txt\n```\n\n```{raw} html\n")
+    review = tuple(dataclasses.replace(r, reason=reason) for r in PROJECT.review[:1])
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "conf.py").write_text(CONF.format(title="Book"), encoding="utf-8")
+    (source / "docutils.conf").write_text(DOCUTILS_CONF, encoding="utf-8")
+    (source / "index.md").write_text(front_page("Book", NOTEBOOKS[:1], [ASSESSMENTS["C13"]], review),
+                                     encoding="utf-8")
+    page = _sphinx_build(source, tmp_path / "out")
+    # the text is on the page, but as text: no link to a script, no refresh
+    assert not re.search(r"<a [^>]*href=\"javascript:", page) and not re.search(r"<meta [^>]*http-equiv", page)
+    assert "SENTINEL-OF-A-FILE" not in page
+    assert "Costs go unmentioned." in page and "__ javascript:alert(1)" in page and "&amp;#96;" not in page
+
+
+def test_the_book_inserts_no_file_of_the_build_machine_whatever_a_page_asks(tmp_path):
+    from evidence.present.book import CONF, DOCUTILS_CONF
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SENTINEL-OF-A-FILE-ON-THE-BUILD-MACHINE", encoding="utf-8")
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "conf.py").write_text(CONF.format(title="Book"), encoding="utf-8")
+    (source / "index.md").write_text("# Book\n\n```{include} ../secret.txt\n```\n\n```{literalinclude} ../secret.txt\n```\n",
+                                     encoding="utf-8")
+    # without the book's docutils.conf the directive would insert the file: the setting is what stops it
+    assert "SENTINEL-OF-A-FILE" in _sphinx_build(source, tmp_path / "without")
+    (source / "docutils.conf").write_text(DOCUTILS_CONF, encoding="utf-8")
+    assert "SENTINEL-OF-A-FILE" not in _sphinx_build(source, tmp_path / "with")

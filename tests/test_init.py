@@ -352,6 +352,21 @@ def test_init_into_the_empty_folder_it_is_run_from_keeps_that_folder(tmp_path, m
     assert not [p.name for p in here.iterdir() if p.name.startswith(".evidence-init")]
 
 
+def test_a_folder_named_through_dot_dot_goes_where_the_file_system_would(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "made").mkdir()
+    assert cli.main(["init", str(ARTICLE), "made/../p"]) == 0  # "made" exists: the project is p, beside it
+    assert (tmp_path / "p" / "claims.csv").is_file()
+    capsys.readouterr()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    # "new" does not exist, so the file system cannot go up out of it: refused, nothing made
+    assert cli.main(["init", str(ARTICLE), "new/../q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("evidence: error: new/../q goes up ('..') out of new, which does not exist") and \
+        err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_a_new_project_folder_has_the_mode_of_any_new_folder(tmp_path):
     old = os.umask(0o027)
     try:

@@ -93,6 +93,39 @@ def test_reml_is_the_maximum_of_the_restricted_likelihood():
     assert tau2_reml([0.1, 0.1, 0.1], [0.2, 0.3, 0.4]) == 0.0  # no spread: truncated at zero
 
 
+def _independent_restricted_loglik(y, v, tau2):
+    w = 1 / (v + tau2)
+    mu = np.sum(w * y) / w.sum()
+    return -0.5 * (np.sum(np.log(v + tau2)) + math.log(w.sum()) + np.sum(w * (y - mu) ** 2))
+
+
+# Data sets a reviewer found among random ones (written by us, not from a trial): Fisher scoring oscillates on the
+# first without settling, the second's likelihood is highest at tau² = 0, which halved steps only approach.
+OSCILLATING = (np.array([1.3, -0.5, -0.1, 1.2, 0.7, 1.9, 0.7]), np.array([1.2, 0.3, 1.5, 1.5, 1.0, 1.7, 1.6]) ** 2)
+AT_ZERO = (np.array([2.5, 0.0, -0.1]), np.array([2.89, 0.25, 2.56]))
+
+
+def test_reml_finds_the_maximum_where_scoring_oscillates_and_is_exactly_zero_at_the_boundary():
+    y, v = OSCILLATING
+    best = tau2_reml(y, v)
+    grid = np.linspace(0, 5, 50001)
+    top = grid[np.argmax([_independent_restricted_loglik(y, v, t) for t in grid])]
+    assert best == pytest.approx(top, abs=1e-4) and best == pytest.approx(0.3854, abs=1e-4)
+    y, v = AT_ZERO
+    assert tau2_reml(y, v) == 0.0  # exactly: the prediction interval's flag tests tau² == 0
+    assert random_effects(y, v, tau2_method="REML").pi_unreliable
+
+
+def test_paule_mandel_is_the_root_of_q_equals_k_minus_1_where_statsmodels_read_zero():
+    y = np.array([-1.6, -1.8, 1.4, 2.5, 0.6])
+    v = np.array([2.5, 1.8, 1.2, 0.6, 1.5]) ** 2
+    tau2 = tau2_estimate(y, v, "PM")
+    w = 1 / (v + tau2)
+    q = np.sum(w * (y - np.sum(w * y) / w.sum()) ** 2)  # the generalised Q, computed here
+    assert tau2 == pytest.approx(1.3607, abs=1e-4) and q == pytest.approx(len(y) - 1, abs=1e-9)
+    assert tau2_estimate([0.1, 0.2, 0.1], [1.0, 1.0, 1.0], "PM") == 0.0  # Q(0) below k - 1
+
+
 def test_q_profile_interval_reproduces_metafor():
     y, v = bcg()
     low, high = q_profile_ci(y, v)

@@ -18,6 +18,7 @@ from scipy import stats
 from support import RULES
 
 from evidence.judge.synthesis import (
+    ClaimSynthesis,
     StudyEffect,
     TrialBias,
     combine_arms,
@@ -28,7 +29,7 @@ from evidence.judge.synthesis import (
     smd_effect,
     synthesize_claim,
 )
-from evidence.judge.verdict import EFFECT_FEATURES, assess_claim, effect_certainty_rules, evaluate
+from evidence.judge.verdict import EFFECT_FEATURES, assess_claim, effect_certainty_rules, effect_features, evaluate
 from evidence.register.claims import Claim
 from evidence.register.effects import EffectData, EffectRow, PublishedPool
 from evidence.register.studies import EvidenceRow, Study
@@ -123,6 +124,41 @@ def test_standardized_difference_from_arms_ci_and_a_sibling_mean_difference():
     assert value == -0.75 and se == pytest.approx(0.75 * ((7.59 - 2.33) / (2 * 1.959964)) / 4.96, rel=1e-5)
     assert "scaled" in how
     assert smd_effect(d, [d]) is None
+
+
+def test_an_smds_se_is_scaled_from_the_md_of_the_same_time_and_comparison_only():
+    d = row(effect_type="d", estimate=0.75, convention="improvement_positive", outcome="SSI")
+    md = dict(effect_type="MD", convention="improvement_positive", outcome="SSI", se=2.0)
+    earlier = row(estimate=2.0, hours_after=4.0, timepoint="4 h", **md)  # another hour: another SE
+    other_arm = row(estimate=3.0, comparison="ketamine vs saline", **md)
+    same = row(estimate=6.0, **md)
+    assert smd_effect(d, [d, earlier, other_arm, same])[1] == pytest.approx(0.75 * 2.0 / 6.0)
+    assert smd_effect(d, [d, earlier, other_arm]) is None
+
+
+def test_an_se_of_zero_makes_a_row_unusable_not_exact():
+    # an MD of 0 with its P value, and a CI printed as one point, give no weight a pool could use
+    assert md_effect(row(effect_type="MD", estimate=0.0, convention="treat_minus_control", p_value="0.5")) is None
+    assert md_effect(row(effect_type="MD", estimate=-1.0, convention="treat_minus_control", ci_low=-1.0, ci_high=-1.0,
+                         ci_level=95)) is None
+    assert smd_effect(row(effect_type="g", estimate=-0.4, convention="treat_minus_control", ci_low=-0.4, ci_high=-0.4,
+                          ci_level=95)) is None
+
+
+def single_synthesis(single):
+    return ClaimSynthesis("C01", "depressive_symptoms", "hours", None, single, (), "single", None, "one trial")
+
+
+def test_a_single_trials_smd_is_judged_against_the_standardized_mcid():
+    smd_single = StudyEffect("pmid:1", "Trial 2020", -0.3, 0.06, 120, "MADRS", "hours", "g as printed; SE from its "
+                             "95% CI", (2,), LOW_BIAS, measure="SMD")
+    md_single = replace(smd_single, estimate=-3.8, se=1.4, derivation="SE from the printed 95% CI", measure="MD")
+    data = EffectData(rules=RULES)
+    smd_features = effect_features(single_synthesis(smd_single), data)
+    md_features = effect_features(single_synthesis(md_single), data)
+    # g -0.3 (-0.42 to -0.18) sits below the SMD's 0.5, not inside the MADRS's 3 points
+    assert smd_features["mcid_known"] == 1 and smd_features["within_mcid"] == 1 and smd_features["reaches_mcid"] == 0
+    assert md_features["mcid_known"] == 1 and md_features["reaches_mcid"] == 1  # whatever its derivation says
 
 
 def test_combined_arms_match_the_pooled_sample():

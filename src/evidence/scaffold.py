@@ -291,6 +291,17 @@ def _check_target(target: Path) -> None:
         raise InputError(f"{target} exists and is not empty. Fix: name a new folder, so no project is overwritten.")
 
 
+def _place(target: Path) -> Path:
+    """The absolute folder ``target`` names ("." has no name and is its own parent; ".." holds the folder it is run
+    from). A ".." after a folder that does not exist is refused: the file system cannot go up out of it, and reading
+    it as text would put the project somewhere other than where the path leads."""
+    for index, part in enumerate(target.parts):
+        if part == ".." and not Path(*target.parts[:index] or ".").is_dir():
+            raise InputError(f"{target} goes up ('..') out of {Path(*target.parts[:index])}, which does not exist. "
+                             "Fix: name the project's folder without '..' after a new folder.")
+    return target.resolve()
+
+
 def _notebook_bytes(notebook) -> bytes:
     return (nbformat.writes(notebook) + "\n").encode("utf-8")
 
@@ -377,8 +388,8 @@ def init_project(article: Path, target: Path, *, title: str | None = None, snaps
     decisions, drafts = _drafts(text, article.name)
     snapshot = snapshot or dt.date.today()
     title = _title(title, article)
-    # "." has no name and is its own parent, and ".." holds the folder it is run from: work with the absolute path
-    place = target.resolve()
+    place = _place(target)
+    _check_target(place)
     existing = place.is_dir()
     if existing:  # built inside the empty folder, so the move is on its file system and the folder itself is kept
         build = _new_folder(place, ".evidence-init")

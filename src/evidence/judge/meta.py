@@ -1,7 +1,7 @@
 """Random-effects meta-analysis as Cochrane's RevMan (2025) offers it: pure functions, values in, values out.
 
-    tau² estimators   REML (written here), Paule-Mandel and DerSimonian-Laird (statsmodels ``combine_effects``,
-                      method_re "iterated" and "chi2")
+    tau² estimators   REML and Paule-Mandel (written here), DerSimonian-Laird (statsmodels ``combine_effects``,
+                      method_re "chi2")
     tau² interval     Q-profile (Viechtbauer 2007), and from it the intervals of I² and H²
     mean's interval   Wald (normal), Hartung-Knapp (t on k-1 df, scale q) and modified Hartung-Knapp (q floored
                       at 1: Knapp and Hartung 2003; Röver, Knapp and Friede 2015; metafor's test="adhoc")
@@ -12,7 +12,8 @@ Cochrane's Statistical Methods Group chose REML, the Q-profile interval, the HKS
 intervals for RevMan (https://methods.cochrane.org/methods-cochrane/random-effects-meta-analysis-methods-intervention-reviews).
 statsmodels (0.15) has Paule-Mandel, DerSimonian-Laird and the unmodified HKSJ interval for its own tau², but no
 REML for meta-analysis, no tau² interval and no modified HKSJ, so those are written here, once, each a few lines
-of the published formula; ``tests/test_meta.py`` reproduces metafor's printed results for each.
+of the published formula; so is Paule-Mandel, whose statsmodels iteration reads an overshoot past the root as
+tau² = 0 when asked for metafor's precision; ``tests/test_meta.py`` reproduces metafor's printed results for each.
 
 I² is computed from tau² (Higgins and Thompson 2002: tau² / (tau² + s²), s² the typical within-trial variance), as
 Cochrane's RevMan now does, so that it reflects the estimator used; under DerSimonian-Laird it equals (Q - df) / Q.
@@ -35,7 +36,9 @@ __all__ = [
     "prediction_interval",
     "q_profile_ci",
     "random_effects",
+    "restricted_loglik",
     "tau2_estimate",
+    "tau2_paule_mandel",
     "tau2_reml",
     "typical_variance",
 ]
@@ -98,32 +101,75 @@ def generalised_q(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
     return float(np.sum(w * (y - mu) ** 2))
 
 
+def restricted_loglik(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
+    """The restricted (REML) log-likelihood of tau², up to a constant."""
+    mu, w = _weighted_mean(y, v, tau2)
+    return float(-0.5 * (np.sum(np.log(v + tau2)) + np.log(np.sum(w)) + np.sum(w * (y - mu) ** 2)))
+
+
+def _reml_score(y: np.ndarray, v: np.ndarray, tau2: float) -> tuple[float, float]:
+    """(2 x the score of the restricted log-likelihood, the Fisher information's matching term) at tau²:
+    sum w² (y - mu)² - tr P and tr P², with P = W - W 1 1' W / sum w."""
+    mu, w = _weighted_mean(y, v, tau2)
+    sw = w.sum()
+    trace_p = sw - np.sum(w**2) / sw
+    trace_pp = np.sum(w**2) - 2 * np.sum(w**3) / sw + np.sum(w**2) ** 2 / sw**2
+    return float(np.sum(w**2 * (y - mu) ** 2) - trace_p), float(trace_pp)
+
+
 def tau2_reml(effects: Sequence[float], variances: Sequence[float], *, tol: float = 1e-10, max_iter: int = 500
               ) -> float:
     """The restricted maximum-likelihood tau² by Fisher scoring (Viechtbauer 2005), truncated at 0.
 
-    Written here because statsmodels' meta-analysis has no REML estimator. Each step adds
-    (sum w² (y - mu)² - tr P) / tr P², with P = W - W 1 1' W / sum w, halving a step that would go below 0.
+    Written here because statsmodels' meta-analysis has no REML estimator. Each step adds the score over the
+    information, halving a step that would go below 0. When the likelihood falls from tau² = 0 onwards (its score
+    there is not positive) the estimate is 0 exactly, as the halved steps would only approach it; when the scoring
+    does not settle (it can oscillate), the restricted likelihood is maximised directly (scipy, bounded).
     """
     y, v = _arrays(effects, variances)
     if len(y) < 2:
         return 0.0
+    if _reml_score(y, v, 0.0)[0] <= 0:
+        return 0.0
     tau2 = max(0.0, float(np.var(y, ddof=1) - np.mean(v)))  # a moment start, as metafor's default
     for _ in range(max_iter):
-        mu, w = _weighted_mean(y, v, tau2)
-        sw = w.sum()
-        trace_p = sw - np.sum(w**2) / sw
-        trace_pp = np.sum(w**2) - 2 * np.sum(w**3) / sw + np.sum(w**2) ** 2 / sw**2
-        step = (np.sum(w**2 * (y - mu) ** 2) - trace_p) / trace_pp
-        new = tau2 + float(step)
+        score, information = _reml_score(y, v, tau2)
+        step = score / information
+        new = tau2 + step
         while new < 0 and tau2 > 0:  # step halving keeps the iterate in the parameter space
             step /= 2
-            new = tau2 + float(step)
+            new = tau2 + step
         new = max(0.0, new)
         if abs(new - tau2) < tol:
             return new
         tau2 = new
-    return tau2
+    from scipy import optimize
+
+    upper = 10.0 * float(np.var(y, ddof=1) + np.max(v))  # well past any maximum these data can have
+    found = optimize.minimize_scalar(lambda t: -restricted_loglik(y, v, t), bounds=(0.0, upper), method="bounded",
+                                     options={"xatol": tol})
+    if not found.success:
+        raise ValueError("the REML estimate of tau² did not converge by Fisher scoring or by bounded maximisation")
+    return float(found.x)
+
+
+def tau2_paule_mandel(effects: Sequence[float], variances: Sequence[float]) -> float:
+    """The Paule-Mandel tau²: the root of Q(tau²) = k - 1, or 0 when Q(0) is already at most k - 1.
+
+    Written here although statsmodels iterates it (``method_re="iterated"``): asked for metafor's precision, its
+    update can overshoot to a tiny negative value, which it then reads as tau² = 0. Q falls steadily in tau², so a
+    bracketing root finder (scipy's brentq) finds the root itself.
+    """
+    from scipy import optimize
+
+    y, v = _arrays(effects, variances)
+    k = len(y)
+    if k < 2 or generalised_q(y, v, 0.0) <= k - 1:
+        return 0.0
+    upper = float(np.var(y, ddof=1) + np.max(v))
+    while generalised_q(y, v, upper) > k - 1:
+        upper *= 2
+    return float(optimize.brentq(lambda t: generalised_q(y, v, t) - (k - 1), 0.0, upper, xtol=1e-14, rtol=1e-12))
 
 
 def tau2_estimate(effects: Sequence[float], variances: Sequence[float], method: str = "REML") -> float:
@@ -135,6 +181,8 @@ def tau2_estimate(effects: Sequence[float], variances: Sequence[float], method: 
         return 0.0
     if method == "REML":
         return tau2_reml(y, v)
+    if method == "PM":
+        return tau2_paule_mandel(y, v)
     from statsmodels.stats.meta_analysis import combine_effects
 
     # Only tau² is taken from statsmodels. Its summaries divide by Q (0 for identical trials, and so tiny for trials
@@ -142,11 +190,7 @@ def tau2_estimate(effects: Sequence[float], variances: Sequence[float], method: 
     # (metafor and RevMan truncate it at 0), so they can take square roots of negative numbers: numpy's warnings
     # about those unused values are silenced here.
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if method == "PM":
-            # iterated to 1e-10 (statsmodels' default stops at 1e-5, short of metafor's printed digits)
-            result = combine_effects(y, v, method_re="iterated", atol=1e-10, maxiter=500)
-        else:
-            result = combine_effects(y, v, method_re="chi2")
+        result = combine_effects(y, v, method_re="chi2")
     return max(0.0, float(result.tau2))
 
 

@@ -166,6 +166,7 @@ class StudyEffect:
     trial_id: str = ""  # the trial key: registry id, or the study id when the report is its own trial
     value_kind: str = ""  # endpoint, change, adjusted, or "" when the row does not say
     outcome_role: str = ""
+    measure: str = "MD"  # "MD" on the outcome's scale, or "SMD" (g or d)
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -175,6 +176,11 @@ class StudyEffect:
     @property
     def unit(self) -> str:
         return self.trial_id or self.study_id
+
+    @property
+    def measure_label(self) -> str:
+        """What the estimate is: "MADRS MD" on the outcome's scale, or "MADRS SMD"."""
+        return f"{self.outcome} {self.measure}"
 
 
 @dataclass(frozen=True)
@@ -285,10 +291,21 @@ def _exact_p(text: str) -> float | None:
     return value if 0 < value < 1 else None
 
 
+def _estimable(found):
+    """``found`` (estimate, SE, ...) when its SE is a positive finite number, else None: an MD of 0 with its P value,
+    or a CI printed as one point, gives an SE of 0, which says the row cannot be weighed, not that it is exact."""
+    return found if found is not None and math.isfinite(found[1]) and found[1] > 0 else None
+
+
 def md_effect(row: EffectRow, correlation: float | None = None) -> tuple[float, float, str] | None:
-    """(MD, SE, derivation) on the row's scale, negative = benefit; None when the row cannot give one.
+    """(MD, SE, derivation) on the row's scale, negative = benefit; None when the row cannot give one (nor an SE
+    above 0).
 
     A paired crossover row with only arm means and SDs needs the within-person ``correlation``."""
+    return _estimable(_md_effect(row, correlation))
+
+
+def _md_effect(row: EffectRow, correlation: float | None) -> tuple[float, float, str] | None:
     if _has_arms(row):
         md = (row.mean_treat - row.mean_control) * _arm_sign(row)
         kind = row.value_kind or "endpoint"
@@ -318,8 +335,12 @@ def md_effect(row: EffectRow, correlation: float | None = None) -> tuple[float, 
 
 
 def _smd(row: EffectRow, siblings: Sequence[EffectRow] = ()) -> tuple[float, float, str, str] | None:
-    """(g or d, SE, derivation, value kind) or None; the kind of an SMD whose SE comes from a sibling MD is that
-    MD's, the two being one contrast."""
+    """(g or d, SE, derivation, value kind) or None (also when the SE is not above 0); the kind of an SMD whose SE
+    comes from a sibling MD is that MD's, the two being one contrast."""
+    return _estimable(_smd_found(row, siblings))
+
+
+def _smd_found(row: EffectRow, siblings: Sequence[EffectRow]) -> tuple[float, float, str, str] | None:
     if _has_arms(row):
         if row.crossover == "paired":
             return None  # a paired SMD needs the within-person SD, which no row prints
@@ -337,7 +358,9 @@ def _smd(row: EffectRow, siblings: Sequence[EffectRow] = ()) -> tuple[float, flo
         return value, float((row.ci_high - row.ci_low) / (2 * _z(row.ci_level))), \
             f"{row.effect_type} as printed; SE from its {row.ci_level:g}% CI (Cochrane 6.5.2.3)", row.value_kind
     for other in siblings:
-        md = md_effect(other) if other is not row and other.outcome == row.outcome else None
+        # the same contrast: outcome, time and comparison (an MD at another hour has another SE)
+        same = other is not row and _same_measurement(other, row) and other.comparison == row.comparison
+        md = md_effect(other) if same else None
         if md is not None and md[0] != 0:
             return value, float(abs(value) * md[1] / abs(md[0])), \
                 f"{row.effect_type} as printed; SE scaled from the SE of the same contrast's MD", \
@@ -508,11 +531,12 @@ class _Candidates:
     imbalanced_md: tuple[StudyEffect, str] | None = None  # the endpoint MD of a trial left out for imbalance
 
 
-def _effect(study: Study, row: EffectRow, found: tuple, note: str, data: EffectData) -> StudyEffect:
+def _effect(study: Study, row: EffectRow, found: tuple, note: str, data: EffectData, measure: str = "MD"
+            ) -> StudyEffect:
     bias = trial_bias(study.study_id, row.comparison, data, row.outcome_role)
     return StudyEffect(study.study_id, _label(study), found[0], found[1], _participants(row, study), row.outcome,
                        row.window, found[2] + note, (row.line,), bias, study.trial_key, row.value_kind,
-                       row.outcome_role)
+                       row.outcome_role, measure)
 
 
 def _same_measurement(a: EffectRow, b: EffectRow) -> bool:
@@ -571,17 +595,18 @@ def _trial_candidates(study: Study, rows: Sequence[EffectRow], window: str, data
     for row in ordered:
         smd = _smd(row, rows)
         if smd is not None:
-            found.smd = (_effect(study, row, smd, note, data), KIND_CLASS[smd[3]])
+            found.smd = (_effect(study, row, smd, note, data, "SMD"), KIND_CLASS[smd[3]])
             other = next((r for r in usable if r is not row and _same_measurement(r, row) and (s := _smd(r, rows))
                           and KIND_CLASS[s[3]] != KIND_CLASS[smd[3]]), None)
             if other is not None:
                 alt = _smd(other, rows)
-                found.smd_other_kind = (_effect(study, other, alt, note, data), KIND_CLASS[alt[3]])
+                found.smd_other_kind = (_effect(study, other, alt, note, data, "SMD"), KIND_CLASS[alt[3]])
             if unknown_role:
                 for outcome in dict.fromkeys(r.outcome for r in ordered if r.outcome != row.outcome):
                     alt_row = next((r for r in ordered if r.outcome == outcome and _smd(r, rows)), None)
                     if alt_row is not None:
-                        found.smd_other_outcomes.append(_effect(study, alt_row, _smd(alt_row, rows), "", data))
+                        found.smd_other_outcomes.append(_effect(study, alt_row, _smd(alt_row, rows), "", data,
+                                                                "SMD"))
             break
     return found
 

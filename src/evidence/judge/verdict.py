@@ -265,9 +265,10 @@ def effect_features(synthesis: ClaimSynthesis, data: EffectData, studies: Mappin
         indirect, serious = 100 * int(len(judged) >= 1), 100 * int(len(judged) >= 2)
     else:
         estimate, (low, high), k, participants = single.estimate, single.ci, 1, single.participants
-        scale = data.rules.outcome_scales.get(single.outcome, {})
-        mcid = float(scale["mcid"]) if scale.get("mcid") and "MD" in single.derivation else None
-        standardized = False
+        standardized = single.measure == "SMD"
+        # an MD is judged on its outcome's scale, a standardized difference against the standardized MCID
+        scale = data.rules.outcome_scales.get("SMD" if standardized else single.outcome, {})
+        mcid = float(scale["mcid"]) if scale.get("mcid") else None
         rob = int(single.bias.overall != "low")
         rob_high = 100 * int(single.bias.overall == "high")
         small = int(single.participants is not None and single.participants < LARGE_TRIAL_N)
@@ -385,7 +386,7 @@ def _basis_of(synthesis: ClaimSynthesis, studies: Mapping[str, Study]) -> tuple[
         return (f"the published pool of {name} ({basis.measure} {estimate:.2f}, 95% CI {low:.2f} to "
                 f"{high:.2f}; {basis.timepoint})", (basis.study_id,), basis.participants)
     single = synthesis.single
-    return (f"one trial, {single.label} ({single.outcome} {single.estimate:.2f}, 95% CI {single.ci[0]:.2f} to "
+    return (f"one trial, {single.label} ({single.measure_label} {single.estimate:.2f}, 95% CI {single.ci[0]:.2f} to "
             f"{single.ci[1]:.2f})", (single.study_id,), single.participants)
 
 

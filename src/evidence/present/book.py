@@ -66,6 +66,11 @@ def setup(app):
 
     app.connect("html-page-context", escape_theme_titles, priority=900)  # after the theme has set them
 '''
+# Read by docutils from the folder of conf.py: no directive of a page may insert a file from the build machine
+# (include, raw or csv-table with :file:), whatever text reaches a page.
+DOCUTILS_CONF = """[general]
+file_insertion_enabled: false
+"""
 
 
 def escape_theme_titles(app, pagename, templatename, context, doctree) -> None:
@@ -158,6 +163,7 @@ def build_book(out_dir: Path, notebooks: Sequence[Path], assessments: Sequence[A
     for path in notebooks:
         shutil.copy2(path, staging / path.name)
     atomic_write(staging / "conf.py", CONF.format(title=html_text(title)).encode("utf-8"))
+    atomic_write(staging / "docutils.conf", DOCUTILS_CONF.encode("utf-8"))
     atomic_write(staging / "_static" / STYLESHEET.name, STYLESHEET.read_bytes())
     atomic_write(staging / "index.md", front_page(title, notebooks, assessments, scorecard).encode("utf-8"))
     (staging / "_extra").mkdir()

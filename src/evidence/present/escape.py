@@ -41,14 +41,20 @@ class SafeMarkdown(str):
     """Markdown known to be safe: a literal of ours, or built by ``md``/``md_code``/``md_link`` from escaped text."""
 
 
+# Backticks and tildes fence code in Markdown: HTML handed to the book inside a MyST raw block must hold neither, or a
+# line of them in the text would close the block and turn what follows into directives (an include, a meta refresh).
+_FENCE_ENTITIES = str.maketrans({"`": "&#96;", "~": "&#126;"})
+
+
 def html_text(value: object) -> str:
-    """``value`` as HTML text (``& < > " '`` escaped)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """``value`` as HTML text (``& < > " '`` escaped, and the Markdown fence characters `` ` `` and ``~`` as character
+    references, so the text cannot end a raw HTML block of the book)."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_FENCE_ENTITIES)
 
 
 def html_attr(value: object) -> str:
     """``value`` as an HTML attribute value, to be written inside double quotes."""
-    return html.escape(one_line("" if value is None else value), quote=True)
+    return html.escape(one_line("" if value is None else value), quote=True).translate(_FENCE_ENTITIES)
 
 
 def link_target(target: str) -> str:

@@ -19,7 +19,7 @@ from ..judge.wording import glossary
 from ..register.claims import Claim
 from ..register.project import Project
 from ..rules import rule_rows
-from .escape import SafeMarkdown, md, md_code
+from .escape import SafeMarkdown, md
 
 __all__ = ["claim_packet", "glossary_markdown", "glossary_table", "write_packet"]
 
@@ -38,7 +38,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> SafeMarkdow
 def _studies(project: Project, claim: Claim) -> SafeMarkdown:
     rows = []
     for row, study in project.register.for_claim(claim.claim_id):
-        rows.append((f"{study.first_author} {study.year}", md_code(study.study_id), study.design,
+        rows.append((f"{study.first_author} {study.year}", study.study_id, study.design,
                      study.n if study.n is not None else "", study.trial_id or "", row.stance, row.outcome_measured,
                      row.follow_up, row.effect, row.rationale))
     if not rows:

@@ -314,7 +314,8 @@ def basis_summary(assessment: Assessment) -> str:
         return (f"{synthesis.reason}: {synthesis.basis_pool.measure} {_n(estimate)} (95% CI {_n(low)} to {_n(high)}), "
                 f"certainty {assessment.certainty}")
     single = synthesis.single
-    return f"one trial, {single.label}: {_n(single.estimate)} (95% CI {_n(single.ci[0])} to {_n(single.ci[1])})"
+    return (f"one trial, {single.label}: {single.measure_label} {_n(single.estimate)} (95% CI {_n(single.ci[0])} to "
+            f"{_n(single.ci[1])})")
 
 
 def authorities_card(assessment: Assessment) -> Markdown:
