@@ -486,7 +486,7 @@ def cmd_screen(args, settings: Settings) -> int:
     from .errors import CacheMissError
     from .screening import (ScreeningLog, apply_decisions, gather_claim, manual_decision, read_export,
                             refuse_contradictions, screening_files_locked, stopping_advice, write_candidates)
-    from .screening.interop import export_asreview, read_asreview
+    from .screening.interop import export_asreview, new_labels, read_asreview
 
     _refuse_contradictory_screen_options(args, settings)
     with screening_files_locked(settings.root):  # read whole: no other run between writing two of the files
@@ -499,9 +499,14 @@ def cmd_screen(args, settings: Settings) -> int:
     decisions = [(f"{args.import_file.name}, line {d.line}", (d, stance, rationale))
                  for d, stance, rationale in (read_export(args.import_file, log.claim_ids, today=today)
                                               if args.import_file else [])]
+    unchanged = 0
     if args.asreview_import:
-        decisions += [(f"{args.asreview_import.name}", (d, "", "")) for d in
-                      read_asreview(args.asreview_import, claim.claim_id, log.claim_ids, today=today)]
+        # what the claim already holds: the register's studies count as included, the log's decisions as logged
+        earlier = {s.pmid: "include" for _, s in register.for_claim(claim.claim_id) if s.pmid}
+        earlier |= {d.pmid: d.decision for d in log.for_claim(claim.claim_id)}
+        labels, unchanged = new_labels(read_asreview(args.asreview_import, claim.claim_id, log.claim_ids,
+                                                     today=today), earlier)
+        decisions += [(f"{args.asreview_import.name}", (d, "", "")) for d in labels]
     manual = []
     for pmid, kind in ((args.include, "include"), (args.exclude, "exclude"), (args.maybe, "maybe")):
         if pmid:
@@ -523,7 +528,11 @@ def cmd_screen(args, settings: Settings) -> int:
         records = quiet.fetch(included).records if included else {}
         log = apply_decisions(settings.root, log.claim_ids, chosen, records)
         print(f"recorded {len(chosen)} decision(s) in data/screening.csv"
-              + (f" ({len(forced)} forced: {', '.join(sorted(forced))})" if forced else ""))
+              + (f" ({len(forced)} forced: {', '.join(sorted(forced))})" if forced else "")
+              + (f"; {unchanged} ASReview label(s) agreed with the decision already recorded and changed nothing"
+                 if unchanged else ""))
+    elif unchanged:
+        print(f"every ASReview label ({unchanged}) agreed with the decision already recorded: nothing changed")
         with screening_files_locked(settings.root):
             register = load_project(settings.root).register
     try:

@@ -35,7 +35,7 @@ from ..sources.records import Record
 from ..vocab import pubmed_url
 from .gather import Decision, _check_decision
 
-__all__ = ["ASREVIEW_CSV_COLUMNS", "LABEL_COLUMNS", "export_asreview", "read_asreview"]
+__all__ = ["ASREVIEW_CSV_COLUMNS", "LABEL_COLUMNS", "export_asreview", "new_labels", "read_asreview"]
 
 ASREVIEW_CSV_COLUMNS = ("pmid", "title", "abstract", "keywords", "authors", "year", "journal", "doi", "url",
                         "included")
@@ -124,6 +124,20 @@ def read_asreview(path: Path, claim_id: str, claim_ids: set[str], *, today: dt.d
     # screening order: ASReview's time stamps where there are, the file's order among equal or missing ones
     found.sort(key=lambda f: (f[0] is None, f[0] or dt.datetime.min, f[1]))
     return [d for _, _, d in found]
+
+
+def new_labels(decisions: Sequence[Decision], earlier: Mapping[str, str]) -> tuple[list[Decision], int]:
+    """The imported ``decisions`` that say something new, and how many agreed with what was already decided
+    (``earlier``: PMID -> include, maybe or exclude, from the log and the register).
+
+    An export carries the project's own decisions back as ASReview's prior labels, and a label is only relevant or
+    not: read as new, an inclusion would come back as 'maybe' and an exclusion would lose its PRISMA reason. A label
+    on the same side as the earlier decision changes nothing; one on the other side is a changed mind, recorded."""
+    from .gather import RELEVANT_DECISIONS
+
+    kept = [d for d in decisions if d.pmid not in earlier
+            or (earlier[d.pmid] in RELEVANT_DECISIONS) != (d.decision in RELEVANT_DECISIONS)]
+    return kept, len(decisions) - len(kept)
 
 
 def _when(value: str, fail) -> dt.datetime | None:

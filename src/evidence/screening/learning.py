@@ -40,8 +40,12 @@ def _features(records: Sequence[RecordText], statement: str = "", pico: Sequence
                                  min_df=2 if len(texts) > 2 else 1, dtype=np.float64)
     try:
         matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # no word in two records (tiny or empty texts): fall back to every word
-        matrix = TfidfVectorizer(dtype=np.float64).fit_transform([t or "empty" for t in texts])
+    except ValueError:  # no word in two records (tiny or empty texts): fall back to every word, even one letter
+        try:
+            matrix = TfidfVectorizer(dtype=np.float64, token_pattern=r"(?u)\b\w+\b").fit_transform(
+                [t or "empty" for t in texts])
+        except ValueError:  # no word at all (punctuation only): one constant feature, so only a prior can rank
+            matrix = sparse.csr_matrix(np.ones((len(texts), 1)))
     if statement:
         prior = np.asarray(rank(statement, records, pico=pico), dtype=float).reshape(-1, 1)
         matrix = sparse.hstack([matrix, sparse.csr_matrix(prior)], format="csr")

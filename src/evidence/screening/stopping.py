@@ -7,9 +7,11 @@ unscreened before them (conservative when the ranking puts likelier records firs
 recall is still below the target is tested against every such window; screening may stop when it is rejected.
 Its parameters are rows of ``rules/stopping.csv``.
 
-The estimate of what remains uses the same sampling view: the largest number of relevant records among the
-unscreened that the window of records screened last still makes plausible, at ``estimate_confidence`` for the
-estimate and ``confidence`` for the upper bound.
+The estimate of what remains uses the same sampling view. The upper bound is the largest number of relevant records
+among the unscreened that every window of records screened last leaves plausible at ``confidence``, each window
+tested at (1 - confidence) / windows (Bonferroni), so that the bound holds at that confidence although the tightest
+window is taken. The estimate is the same at ``estimate_confidence`` from one window fixed in advance, the last
+``estimate_window_share`` of the records screened: the tightest of many windows would be the luckiest, and biased low.
 """
 
 from __future__ import annotations
@@ -93,10 +95,14 @@ def _p_value_without_impossible_windows(sequence: Sequence[bool], total: int, re
     return float(np.min(hypergeom.cdf(windows[possible], urns[possible], needed[possible], sizes[possible])))
 
 
-def remaining_relevant(sequence: Sequence[bool], total: int, confidence: float) -> int:
+def remaining_relevant(sequence: Sequence[bool], total: int, confidence: float, *, window_share: float | None = None
+                       ) -> int:
     """The largest number of relevant records among the ``total - len(sequence)`` unscreened that the records
-    screened last, taken as a random sample of what was then unscreened, leave plausible at ``confidence``
-    (the tightest of all windows)."""
+    screened last, taken as a random sample of what was then unscreened, leave plausible at ``confidence``.
+
+    Without ``window_share``: every window of records screened last, each at (1 - confidence) / windows, the
+    tightest taken (a bound that holds at ``confidence``). With it: the one window of the last ``window_share`` of
+    the records screened."""
     from scipy.stats import hypergeom
 
     labels = np.asarray(sequence, dtype=np.int64)
@@ -107,8 +113,13 @@ def remaining_relevant(sequence: Sequence[bool], total: int, confidence: float) 
         return left
     windows = np.cumsum(labels[::-1])  # relevant among the last n screened
     sizes = np.arange(1, len(labels) + 1)
-    urns = left + sizes
     alpha = 1 - confidence
+    if window_share is None:
+        alpha /= len(sizes)  # Bonferroni over the windows tested
+    else:
+        last = max(1, math.ceil(window_share * len(labels)))
+        windows, sizes = windows[last - 1:last], sizes[last - 1:last]
+    urns = left + sizes
     low, high = np.zeros(len(sizes), dtype=np.int64), np.full(len(sizes), left, dtype=np.int64)
     # the largest x with P(at most k relevant in the window | x + k relevant in its urn) >= alpha, by bisection
     # over all windows at once (that probability falls as x grows)
@@ -132,6 +143,7 @@ def stopping_advice(sequence: Sequence[bool], total: int) -> StoppingAdvice:
     return StoppingAdvice(
         screened=screened, total=total, found=int(sum(bool(x) for x in sequence)), p_value=p,
         stop=screened == total or (p is not None and p < 1 - confidence),
-        remaining_estimate=remaining_relevant(sequence, total, rules["estimate_confidence"]),
+        remaining_estimate=remaining_relevant(sequence, total, rules["estimate_confidence"],
+                                              window_share=rules["estimate_window_share"]),
         remaining_upper=remaining_relevant(sequence, total, confidence),
         recall_target=target, confidence=confidence)
