@@ -311,8 +311,8 @@ def test_the_book_inserts_no_file_of_the_build_machine_whatever_a_page_asks(tmp_
     source = tmp_path / "source"
     source.mkdir()
     (source / "conf.py").write_text(CONF.format(title="Book"), encoding="utf-8")
-    (source / "index.md").write_text("# Book\n\n```{include} ../secret.txt\n```\n\n```{literalinclude} ../secret.txt\n```\n",
-                                     encoding="utf-8")
+    (source / "index.md").write_text("# Book\n\n```{include} ../secret.txt\n```\n\n"
+                                     "```{literalinclude} ../secret.txt\n```\n", encoding="utf-8")
     # without the book's docutils.conf the directive would insert the file: the setting is what stops it
     assert "SENTINEL-OF-A-FILE" in _sphinx_build(source, tmp_path / "without")
     (source / "docutils.conf").write_text(DOCUTILS_CONF, encoding="utf-8")

@@ -522,9 +522,9 @@ testpaths = tests notebooks
 addopts = -p no:cacheprovider -p evidence.present.nbval_ipc --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-current-env
 """
 
-PROJECT_TESTS = '''"""This project's own checks (written by `evidence init`): the register loads, every claim has a verdict, the
-group notebooks are what claims.csv generates, and suggested wordings say no more, and no less, than their verdicts and certainty allow.
-nbval (pytest.ini) runs every notebook and compares its outputs."""
+PROJECT_TESTS = '''"""This project's own checks (written by `evidence init`): the register loads, every claim has
+a verdict, the group notebooks are what claims.csv generates, and suggested wordings say no more, and no less, than
+their verdicts and certainty allow. nbval (pytest.ini) runs every notebook and compares its outputs."""
 
 from pathlib import Path
 
