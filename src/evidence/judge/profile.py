@@ -43,6 +43,7 @@ __all__ = [
     "Profile",
     "design_basis",
     "design_direction_rules",
+    "ordered_rules",
     "profile_features",
     "verdict_profile_rules",
 ]
@@ -92,7 +93,9 @@ class Profile:
     certainty: str
 
 
-def _check_table(table: str, column: str, options: tuple[str, ...], features: tuple[str, ...]) -> tuple[RuleRow, ...]:
+def ordered_rules(table: str, column: str, options: tuple[str, ...], features: tuple[str, ...]) -> tuple[RuleRow, ...]:
+    """A rule table whose rows are tried in ``order``: each row's ``column`` one of ``options``, its condition over
+    ``features``; sorted by order."""
     rows = rule_rows(table)
     for row in rows:
         check_option(row, column, options)
@@ -104,12 +107,12 @@ def _check_table(table: str, column: str, options: tuple[str, ...], features: tu
 
 @cache
 def design_direction_rules() -> tuple[RuleRow, ...]:
-    return _check_table("design_direction_rules", "direction", DESIGN_DIRECTIONS, DESIGN_FEATURES)
+    return ordered_rules("design_direction_rules", "direction", DESIGN_DIRECTIONS, DESIGN_FEATURES)
 
 
 @cache
 def verdict_profile_rules() -> tuple[RuleRow, ...]:
-    return _check_table("verdict_profile", "verdict", VERDICTS, PROFILE_FEATURES)
+    return ordered_rules("verdict_profile", "verdict", VERDICTS, PROFILE_FEATURES)
 
 
 def _weights(rows: Sequence[tuple[EvidenceRow, Study, DesignCall]]) -> list[float]:

@@ -43,7 +43,7 @@ from ..vocab import CERTAINTY_LEVELS, STANCES
 from .conditions import check_condition as _check_condition, evaluate, follow_up_weeks
 from .design import PRECLINICAL, RANDOMIZED, SYNTHESES, DesignCall, resolve_design
 from .profile import (DESIGN_FEATURES, FREQUENCY_TYPES, INTERVENTION_TYPES, Profile, design_basis,
-                      design_direction_rules, first_rule, profile_features, verdict_profile_rules)
+                      design_direction_rules, first_rule, ordered_rules, profile_features, verdict_profile_rules)
 from .synthesis import (
     ClaimSynthesis,
     harmonised,
@@ -103,13 +103,7 @@ def effect_certainty_rules() -> tuple[RuleRow, ...]:
 @cache
 def effect_direction_rules() -> tuple[RuleRow, ...]:
     """rules/effect_direction_rules.csv in order; the last must always hold."""
-    rows = rule_rows("effect_direction_rules")
-    for row in rows:
-        check_option(row, "direction", DIRECTIONS)
-        if not row["order"].isdigit():
-            raise row.error(f"order {row['order']!r} is not a whole number.")
-        _check_condition(row, EFFECT_FEATURES)
-    return tuple(sorted(rows, key=lambda r: int(r["order"])))
+    return ordered_rules("effect_direction_rules", "direction", DIRECTIONS, EFFECT_FEATURES)
 
 
 @cache
